@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# rpilb: `make` builds build/<arch>/rpilbctl with the BPF object embedded;
+# `make check` runs every test; `make demo` shows the seed's moment in a lab.
+# `make ARCH=arm64` cross-builds for a 64-bit Raspberry Pi OS.
+
+VERSION := 0.1.0
+
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+
+ifeq ($(ARCH),$(HOST_ARCH))
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+else ifeq ($(ARCH),arm64)
+CC := aarch64-linux-gnu-gcc
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+else ifeq ($(ARCH),amd64)
+CC := x86_64-linux-gnu-gcc
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+else
+$(error ARCH must be amd64 or arm64)
+endif
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+Q := $(if $(V),,@)
+
+BUILD := build/$(ARCH)
+BPF_BUILD := build/bpf
+
+# BPF: clang -target bpf cannot find <asm/types.h> on Debian unless told
+# where the multiarch headers are; ask the compilers rather than guess.
+BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }') \
+	-idirafter /usr/include/$(shell gcc -dumpmachine)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf $(BPF_SYS_INCLUDES)
+
+LIBS := libbpf libelf zlib
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-DRPILB_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BPF_BUILD) \
+	$(shell $(PKG_CONFIG) --cflags $(LIBS)) $(CFLAGS)
+USER_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS)) $(LDLIBS)
+
+BPF_SRCS := $(wildcard bpf/*.h) include/rpilb_abi.h
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+USER_HDRS := $(wildcard user/*.h) include/rpilb_abi.h $(BPF_BUILD)/rpilb.skel.h
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
+LAB_TESTS := $(patsubst tests/lab/%.c,$(BUILD)/tests/%,$(wildcard tests/lab/test_*.c))
+TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+
+.PHONY: all deps build check demo clean install cross tests fmt
+.DEFAULT_GOAL := all
+
+all: deps build
+
+build: $(BUILD)/rpilbctl $(BUILD)/tools/hellod $(BPF_BUILD)/xdp_pass.bpf.o
+
+deps:
+	$(Q)tools/deps.sh $(if $(filter-out $(HOST_ARCH),$(ARCH)),--arch $(ARCH))
+
+# --- BPF -------------------------------------------------------------------
+$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_SRCS) | $(BPF_BUILD)
+	$(Q)echo "  BPF      $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
+	$(Q)echo "  SKEL     $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# The lab's pass program for the far end of a veth (see rpilb_xdp_pass).
+$(BPF_BUILD)/xdp_pass.bpf.o: $(BPF_BUILD)/rpilb.bpf.o
+	$(Q)cp $< $@
+
+# --- user space ------------------------------------------------------------
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) | $(BUILD)/user
+	$(Q)echo "  CC       $@"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/librpilb.a: $(USER_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/rpilbctl: $(BUILD)/user/main.o $(BUILD)/librpilb.a
+	$(Q)echo "  LD       $@"
+	$(Q)$(CC) -o $@ $^ $(USER_LDLIBS)
+
+$(BUILD)/tools/hellod: tools/hellod.c | $(BUILD)/tools
+	$(Q)echo "  CC       $@"
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+# --- tests -----------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) | $(BUILD)/tests
+	$(Q)echo "  TEST     $@"
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
+		-lcmocka $(USER_LDLIBS)
+
+$(BUILD)/tests/%: tests/bpf/%.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) | $(BUILD)/tests
+	$(Q)echo "  TEST     $@"
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
+		-lcmocka $(USER_LDLIBS)
+
+$(BUILD)/tests/%: tests/lab/%.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) | $(BUILD)/tests
+	$(Q)echo "  TEST     $@"
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
+		-lcmocka $(USER_LDLIBS)
+
+tests: $(UNIT_TESTS) $(BPF_TESTS) $(LAB_TESTS)
+
+check: deps build tests
+	$(Q)tests/run.sh --build $(BUILD) --unit "$(UNIT_TESTS)" --bpf "$(BPF_TESTS)" --lab "$(LAB_TESTS)"
+ifeq ($(HOST_ARCH),amd64)
+	$(Q)echo "== cross build: arm64 (Raspberry Pi OS 64-bit) =="
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 cross
+endif
+
+# A cross build must compile and link everything a Pi runs.
+cross: $(BUILD)/rpilbctl $(BUILD)/tools/hellod $(UNIT_TESTS) $(BPF_TESTS) $(LAB_TESTS)
+	$(Q)file $(BUILD)/rpilbctl | grep -q 'ARM aarch64' || { echo "cross build is not aarch64"; exit 1; }
+	$(Q)echo "  OK       $(BUILD)/rpilbctl links for $(ARCH)"
+
+demo: deps build
+	$(Q)tools/demo.sh $(BUILD)
+
+fmt:
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tools/*.c tests/*/*.c tests/*/*.h)
+
+$(BPF_BUILD) $(BUILD)/user $(BUILD)/tools $(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+clean:
+	rm -rf build

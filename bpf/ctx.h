@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The per-packet state every stage of the data path shares. */
+#ifndef RPILB_BPF_CTX_H
+#define RPILB_BPF_CTX_H
+
+#include "counters.h"
+#include "parse.h"
+
+#ifndef EEXIST
+#define EEXIST 17 /* <errno.h> is libc's; map updates return -EEXIST */
+#endif
+
+enum lb_verdict {
+	LB_PASS,
+	LB_TX, /* out the port it came in: XDP_TX, or tc redirect to the same device */
+	LB_DROP,
+};
+
+struct lb_ctx {
+	void *ctx; /* struct xdp_md or struct __sk_buff, for helpers */
+	struct pkt p;
+	struct rpilb_tuple tuple; /* the packet's 4-tuple as on the wire */
+	const struct rpilb_cfg *cfg;
+	struct rpilb_counters *cnt;
+	__u32 ifindex; /* ingress, which is also egress */
+};
+
+static __always_inline __u32 lb_now(void)
+{
+	return RPILB_NS_TO_TICKS(bpf_ktime_get_coarse_ns());
+}
+
+/* Count the reason and turn it into what the entry point returns. */
+static __always_inline enum lb_verdict lb_verdict(struct lb_ctx *c, __u32 reason)
+{
+	counter_inc(c->cnt, reason);
+	if (reason >= RPILB_CNT_TX_NEW_FLOW && reason <= RPILB_CNT_TX_ICMP)
+		return LB_TX;
+	if (reason >= RPILB_CNT_PASS_NOT_IPV4 && reason <= RPILB_CNT_PASS_NO_NEIGH)
+		return LB_PASS;
+	return LB_DROP;
+}
+
+static __always_inline bool nat_port_in_range(const struct rpilb_cfg *cfg, __be16 port)
+{
+	__u16 p = bpf_ntohs(port);
+
+	return p >= cfg->nat_port_lo && p <= cfg->nat_port_hi;
+}
+
+static __always_inline bool tuple_eq(const struct rpilb_tuple *a, const struct rpilb_tuple *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
+	       a->dport == b->dport;
+}
+
+#endif

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The decision for one packet, shared by the XDP and tc entry points:
+ * parse, classify (reply to a NAT port, known flow, new flow to a service,
+ * or not ours), then update state, rewrite and count.
+ */
+#ifndef RPILB_BPF_LB_H
+#define RPILB_BPF_LB_H
+
+#include "ctx.h"
+#include "flow.h"
+#include "icmp.h"
+#include "nat.h"
+#include "neigh.h"
+#include "rewrite.h"
+#include "rr.h"
+
+static __always_inline bool tcp_flags_bad(const struct pkt *p)
+{
+	return (p->tcp_flags & TCPF_SYN) && (p->tcp_flags & (TCPF_FIN | TCPF_RST));
+}
+
+/* Reasons a packet that is ours cannot be translated as it stands. */
+static __always_inline __u32 lb_check_ours(const struct pkt *p)
+{
+	if (p->ip_options)
+		return RPILB_CNT_DROP_IP_OPTIONS;
+	if (p->first_fragment)
+		return RPILB_CNT_DROP_FRAGMENT;
+	if (tcp_flags_bad(p))
+		return RPILB_CNT_DROP_BAD_FLAGS;
+	return 0;
+}
+
+static __always_inline void lb_account_in(__u32 backend_id, __u32 bytes, bool new_flow)
+{
+	struct rpilb_backend_stats *bs = backend_stats_get(backend_id);
+
+	if (!bs)
+		return;
+	bs->packets_in++;
+	bs->bytes_in += bytes;
+	if (new_flow)
+		bs->new_flows++;
+}
+
+/* Server -> client: translate back to VIP:port -> client:port. */
+static __always_inline enum lb_verdict lb_to_client(struct lb_ctx *c, struct rpilb_flow_rev *r)
+{
+	struct rpilb_backend_stats *bs;
+	struct nat_target t;
+	__u32 now = lb_now();
+
+	__sync_fetch_and_add(&r->packets, 1);
+	__sync_fetch_and_add(&r->bytes, c->p.ip_len);
+	if (c->p.tcp_flags & (TCPF_FIN | TCPF_RST))
+		flow_backend_close(c, r, now);
+
+	t.saddr = r->client.daddr;
+	t.daddr = r->client.saddr;
+	t.sport = r->client.dport;
+	t.dport = r->client.sport;
+	t.dmac = r->client_mac;
+	rewrite_tcp(&c->p, &t);
+
+	bs = backend_stats_get(r->backend_id);
+	if (bs) {
+		bs->packets_out++;
+		bs->bytes_out += c->p.ip_len;
+	}
+	return lb_verdict(c, RPILB_CNT_TX_TO_CLIENT);
+}
+
+/*
+ * Rewrite towards the server. With its MAC unknown the kernel gets the
+ * rewritten packet with the Ethernet header untouched: it forwards it and
+ * resolves the neighbour on the way, so the flow loses nothing.
+ */
+static __always_inline enum lb_verdict lb_send_to_backend(struct lb_ctx *c, struct nat_target *t,
+							 bool resolved, __u32 reason)
+{
+	if (!resolved) {
+		t->dmac = 0;
+		rewrite_tcp(&c->p, t);
+		return lb_verdict(c, RPILB_CNT_PASS_NO_NEIGH);
+	}
+	rewrite_tcp(&c->p, t);
+	return lb_verdict(c, reason);
+}
+
+/* Client -> server on a known flow. */
+static __always_inline enum lb_verdict lb_to_backend(struct lb_ctx *c, struct rpilb_flow_fwd *f)
+{
+	struct nat_target t;
+	__u32 now = lb_now();
+	bool resolved = true;
+
+	if (f->last_seen != now)
+		f->last_seen = now;
+	__sync_fetch_and_add(&f->packets, 1);
+	__sync_fetch_and_add(&f->bytes, c->p.ip_len);
+	if (!(f->flags & RPILB_FLOW_ESTABLISHED) &&
+	    (c->p.tcp_flags & (TCPF_ACK | TCPF_SYN | TCPF_RST)) == TCPF_ACK)
+		__sync_fetch_and_or(&f->flags, RPILB_FLOW_ESTABLISHED);
+	if (c->p.tcp_flags & (TCPF_FIN | TCPF_RST))
+		flow_client_close(c, f, now);
+
+	if (mac_is_zero(f->backend_mac)) {
+		__u8 mac[ETH_ALEN];
+
+		switch (neigh_resolve(c->ctx, c->ifindex, c->cfg->nat_addr, f->backend_addr,
+				      c->p.ip_len, mac)) {
+		case NEIGH_OK:
+			__builtin_memcpy(f->backend_mac, mac, ETH_ALEN);
+			break;
+		case NEIGH_UNRESOLVED:
+			resolved = false;
+			break;
+		default:
+			return lb_verdict(c, RPILB_CNT_DROP_FIB);
+		}
+	}
+
+	t.saddr = c->cfg->nat_addr;
+	t.daddr = f->backend_addr;
+	t.sport = f->nat_port;
+	t.dport = f->backend_port;
+	t.dmac = f->backend_mac;
+	lb_account_in(f->backend_id, c->p.ip_len, false);
+	return lb_send_to_backend(c, &t, resolved, RPILB_CNT_TX_TO_BACKEND);
+}
+
+/*
+ * A SYN to a service: pick the next server, claim a NAT port, record both
+ * directions. old is a closed forward entry with the same 4-tuple that
+ * this flow replaces (already claimed by us), or NULL.
+ */
+static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struct rpilb_svc *svc,
+						   struct rpilb_flow_fwd *old)
+{
+	struct rpilb_flow_fwd fwd = {};
+	struct rpilb_flow_rev rev = {};
+	struct rpilb_svc_stats *ss;
+	struct rpilb_backend *be;
+	struct tcp_seq_info syn;
+	struct rpilb_tuple rk;
+	struct nat_target t;
+	__u32 svc_id = svc->id, now = lb_now(), backend_id;
+	bool resolved = true;
+	int reason, err;
+
+	reason = rr_pick(svc->pool, &backend_id, &be);
+	if (reason) {
+		if (reason == RPILB_CNT_DROP_NO_BACKEND) {
+			ss = bpf_map_lookup_elem(&svc_stats, &svc_id);
+			if (ss)
+				ss->no_backend++;
+		}
+		goto fail;
+	}
+
+	switch (neigh_resolve(c->ctx, c->ifindex, c->cfg->nat_addr, be->addr, c->p.ip_len,
+			      fwd.backend_mac)) {
+	case NEIGH_OK:
+		break;
+	case NEIGH_UNRESOLVED:
+		resolved = false;
+		break;
+	default:
+		reason = RPILB_CNT_DROP_FIB;
+		goto fail;
+	}
+
+	rev.client = c->tuple;
+	rev.backend_id = backend_id;
+	__builtin_memcpy(rev.client_mac, c->p.eth->h_source, ETH_ALEN);
+	tcp_seq_info(&c->p, &syn);
+	reason = nat_claim_port(c, be, &rev, &syn, now, &rk);
+	if (reason) {
+		struct rpilb_backend_stats *bs = backend_stats_get(backend_id);
+
+		if (bs && reason == RPILB_CNT_DROP_NAT_EXHAUSTED)
+			bs->nat_fail++;
+		goto fail;
+	}
+
+	fwd.bytes = c->p.ip_len;
+	fwd.packets = 1;
+	fwd.created = now;
+	fwd.last_seen = now;
+	fwd.backend_addr = be->addr;
+	fwd.backend_port = be->port;
+	fwd.nat_port = rk.dport;
+	fwd.backend_id = backend_id;
+	err = bpf_map_update_elem(&flows_fwd, &c->tuple, &fwd, old ? BPF_ANY : BPF_NOEXIST);
+	if (err) {
+		struct rpilb_flow_fwd *won;
+
+		bpf_map_delete_elem(&flows_rev, &rk);
+		/* Another CPU opened this very flow a moment ago: follow it. */
+		won = err == -EEXIST ? bpf_map_lookup_elem(&flows_fwd, &c->tuple) : 0;
+		if (won)
+			return lb_to_backend(c, won);
+		reason = RPILB_CNT_DROP_FLOW_TABLE_FULL;
+		goto fail;
+	}
+	if (old)
+		counter_inc(c->cnt, RPILB_CNT_EV_FLOW_REUSED);
+
+	ss = bpf_map_lookup_elem(&svc_stats, &svc_id);
+	if (ss)
+		ss->new_flows++;
+	lb_account_in(backend_id, c->p.ip_len, true);
+
+	t.saddr = c->cfg->nat_addr;
+	t.daddr = be->addr;
+	t.sport = rk.dport;
+	t.dport = be->port;
+	t.dmac = fwd.backend_mac;
+	return lb_send_to_backend(c, &t, resolved, RPILB_CNT_TX_NEW_FLOW);
+
+fail:
+	if (old)
+		__sync_fetch_and_and(&old->flags, ~RPILB_FLOW_CLAIMED);
+	return lb_verdict(c, reason);
+}
+
+/* A SYN on a known 4-tuple: a retransmission, or a new connection reusing a closed one's ports. */
+static __always_inline enum lb_verdict lb_syn_on_flow(struct lb_ctx *c, struct rpilb_flow_fwd *f)
+{
+	struct rpilb_svc_key sk = { .vip = c->tuple.daddr, .port = c->tuple.dport };
+	__u32 flags = f->flags;
+	struct rpilb_svc *svc;
+
+	if (!(flags & RPILB_FLOW_CLOSED) || (flags & RPILB_FLOW_CLAIMED) ||
+	    __sync_val_compare_and_swap(&f->flags, flags, flags | RPILB_FLOW_CLAIMED) != flags) {
+		counter_inc(c->cnt, RPILB_CNT_EV_SYN_RETRANS);
+		return lb_to_backend(c, f);
+	}
+	svc = bpf_map_lookup_elem(&services, &sk);
+	if (!svc) {
+		/* The service is gone; so is the reason to keep its closed flow. */
+		bpf_map_delete_elem(&flows_fwd, &c->tuple);
+		return lb_verdict(c, RPILB_CNT_PASS_NOT_SERVICE);
+	}
+	return lb_new_flow(c, svc, f);
+}
+
+static __always_inline enum lb_verdict lb_process(struct lb_ctx *c)
+{
+	struct pkt *p = &c->p;
+	struct rpilb_svc_key sk = {};
+	struct rpilb_flow_fwd *f;
+	struct rpilb_flow_rev *r;
+	struct rpilb_svc *svc;
+	struct tcphdr *tcp;
+	__u32 reason;
+
+	counter_inc(c->cnt, RPILB_CNT_PACKETS);
+	reason = parse_ipv4(p);
+	if (reason)
+		return lb_verdict(c, reason);
+	if (p->ip->protocol == IPPROTO_ICMP)
+		return lb_icmp(c);
+	if (p->ip->protocol != IPPROTO_TCP)
+		return lb_verdict(c, RPILB_CNT_PASS_NOT_TCP);
+	reason = parse_tcp(p);
+	if (reason)
+		return lb_verdict(c, reason);
+
+	tcp = pkt_tcp(p);
+	c->tuple.saddr = p->ip->saddr;
+	c->tuple.daddr = p->ip->daddr;
+	c->tuple.sport = tcp->source;
+	c->tuple.dport = tcp->dest;
+
+	if (c->tuple.daddr == c->cfg->nat_addr && nat_port_in_range(c->cfg, c->tuple.dport)) {
+		r = bpf_map_lookup_elem(&flows_rev, &c->tuple);
+		if (!r)
+			return lb_verdict(c, RPILB_CNT_PASS_REV_MISS);
+		reason = lb_check_ours(p);
+		if (reason)
+			return lb_verdict(c, reason);
+		return lb_to_client(c, r);
+	}
+
+	f = bpf_map_lookup_elem(&flows_fwd, &c->tuple);
+	if (f) {
+		reason = lb_check_ours(p);
+		if (reason)
+			return lb_verdict(c, reason);
+		if (tcp_is_syn(p))
+			return lb_syn_on_flow(c, f);
+		return lb_to_backend(c, f);
+	}
+
+	sk.vip = c->tuple.daddr;
+	sk.port = c->tuple.dport;
+	svc = bpf_map_lookup_elem(&services, &sk);
+	if (!svc)
+		return lb_verdict(c, RPILB_CNT_PASS_NOT_SERVICE);
+	reason = lb_check_ours(p);
+	if (reason)
+		return lb_verdict(c, reason);
+	if (tcp_is_syn(p))
+		return lb_new_flow(c, svc, 0);
+	return lb_verdict(c, RPILB_CNT_PASS_NOSYN_MISS);
+}
+
+/* Set up the shared state; NULL maps mean a broken load, so pass everything. */
+static __always_inline enum lb_verdict lb_run(struct lb_ctx *c)
+{
+	__u32 zero = 0;
+
+	c->cfg = bpf_map_lookup_elem(&config, &zero);
+	c->cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!c->cfg || !c->cnt)
+		return LB_PASS;
+	return lb_process(c);
+}
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * NAT source ports. Each new flow needs a (balancer port, server) pair no
+ * live flow uses and that the server will accept a SYN on. The catch is
+ * the server's TIME_WAIT: a server that closed first keeps the pair for 60
+ * seconds, and a SYN on it gets through only if its timestamp (or sequence
+ * number) is newer than what the server remembers (RFC 6191, as Linux
+ * implements it). Closed pairs stay in flows_rev with exactly that memory,
+ * so the chooser can decide as the server will.
+ */
+#ifndef RPILB_BPF_NAT_H
+#define RPILB_BPF_NAT_H
+
+#include "ctx.h"
+#include "maps.h"
+
+enum nat_reuse {
+	NAT_BUSY,
+	NAT_FREE,	 /* closed and rested */
+	NAT_FREE_EARLY, /* in the server's TIME_WAIT, but it will accept this SYN */
+};
+
+static __always_inline enum nat_reuse nat_pair_reusable(__u32 flags, const struct rpilb_flow_rev *r,
+							const struct rpilb_cfg *cfg, __u32 now,
+							const struct tcp_seq_info *syn)
+{
+	__u32 age = now - r->closed;
+
+	if (!(flags & RPILB_FLOW_CLOSED) || (flags & RPILB_FLOW_CLAIMED))
+		return NAT_BUSY;
+	if (!(flags & RPILB_FLOW_BACKEND_TW))
+		return age >= cfg->close_grace_ticks ? NAT_FREE : NAT_BUSY;
+	if (age >= cfg->tw_guard_ticks)
+		return NAT_FREE;
+	/* With timestamps on both, PAWS decides: the SYN must be newer. */
+	if (syn->has_ts && (flags & RPILB_FLOW_TW_TS))
+		return (__s32)(syn->tsval - r->tw_tsval) > 0 ? NAT_FREE_EARLY : NAT_BUSY;
+	return (__s32)(syn->seq - r->tw_rcv_nxt) > 0 ? NAT_FREE_EARLY : NAT_BUSY;
+}
+
+struct nat_probe {
+	struct lb_ctx *c;
+	const struct rpilb_flow_rev *tmpl;
+	const struct tcp_seq_info *syn;
+	struct rpilb_tuple *rk;
+	__u32 now;
+	__u32 range;
+	__u32 start;
+	__u32 why;
+	bool found;
+};
+
+/* One candidate port; bpf_loop() lets the verifier check this body once. */
+static long nat_probe_step(__u32 i, void *arg)
+{
+	struct nat_probe *np = arg;
+	const struct rpilb_cfg *cfg = np->c->cfg;
+	struct rpilb_tuple *rk = np->rk;
+	struct rpilb_flow_rev *r;
+	enum nat_reuse reuse;
+	__u32 flags;
+	long err;
+
+	if (i >= np->range)
+		return 1;
+	rk->dport = bpf_htons(cfg->nat_port_lo + (np->start + i) % np->range);
+	err = bpf_map_update_elem(&flows_rev, rk, np->tmpl, BPF_NOEXIST);
+	if (!err) {
+		np->found = true;
+		return 1;
+	}
+	if (err != -EEXIST)
+		np->why = RPILB_CNT_DROP_FLOW_TABLE_FULL;
+	r = bpf_map_lookup_elem(&flows_rev, rk);
+	if (r) {
+		flags = r->flags;
+		reuse = nat_pair_reusable(flags, r, cfg, np->now, np->syn);
+		/* Two CPUs may pick the same closed pair: one claim wins. */
+		if (reuse != NAT_BUSY &&
+		    __sync_val_compare_and_swap(&r->flags, flags, flags | RPILB_FLOW_CLAIMED) ==
+			    flags &&
+		    !bpf_map_update_elem(&flows_rev, rk, np->tmpl, BPF_EXIST)) {
+			if (reuse == NAT_FREE_EARLY)
+				counter_inc(np->c->cnt, RPILB_CNT_EV_TW_REUSE);
+			np->found = true;
+			return 1;
+		}
+	}
+	counter_inc(np->c->cnt, RPILB_CNT_EV_NAT_RETRY);
+	return 0;
+}
+
+/*
+ * Claim a NAT port towards backend be for a new flow described by tmpl.
+ * On success (0) rk is the reverse key, already inserted with tmpl; else
+ * the counter saying why not: the table is full, or the ports are taken.
+ */
+static __always_inline __u32 nat_claim_port(struct lb_ctx *c, const struct rpilb_backend *be,
+					    const struct rpilb_flow_rev *tmpl,
+					    const struct tcp_seq_info *syn, __u32 now,
+					    struct rpilb_tuple *rk)
+{
+	const struct rpilb_cfg *cfg = c->cfg;
+	struct nat_probe np = {
+		.c = c,
+		.tmpl = tmpl,
+		.syn = syn,
+		.rk = rk,
+		.now = now,
+		.why = RPILB_CNT_DROP_NAT_EXHAUSTED,
+	};
+
+	if (cfg->nat_port_hi < cfg->nat_port_lo)
+		return RPILB_CNT_DROP_INTERNAL;
+	np.range = (__u32)cfg->nat_port_hi - cfg->nat_port_lo + 1;
+	rk->saddr = be->addr;
+	rk->daddr = cfg->nat_addr;
+	rk->sport = be->port;
+	/*
+	 * A random start spreads flows over the range; walking on from it
+	 * (rather than drawing again) still finds the last free ports of a
+	 * nearly full range, which independent draws keep missing.
+	 */
+	np.start = bpf_get_prandom_u32() % np.range;
+	bpf_loop(RPILB_NAT_TRIES, nat_probe_step, &np, 0);
+	return np.found ? 0 : np.why;
+}
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Round robin: one cursor per pool, advanced atomically by whichever CPU
+ * sees the SYN, so the rotation is exact across CPUs. Weights are already
+ * in the table (rpilbctl writes each server weight/gcd times, in smooth
+ * weighted order), so picking is one increment and one index.
+ */
+#ifndef RPILB_BPF_RR_H
+#define RPILB_BPF_RR_H
+
+#include "maps.h"
+
+/* Returns 0 and the server, or the counter that says why there is none. */
+static __always_inline int rr_pick(__u32 pool, __u32 *backend_id, struct rpilb_backend **out)
+{
+	struct rpilb_rr_cursor *cursor;
+	struct rpilb_rr_table *table;
+	struct rpilb_backend *be;
+	__u32 n, id;
+	__u64 pos;
+
+	table = bpf_map_lookup_elem(&rr_tables, &pool);
+	if (!table || table->count == 0)
+		return RPILB_CNT_DROP_NO_BACKEND;
+	cursor = bpf_map_lookup_elem(&rr_cursor, &pool);
+	if (!cursor)
+		return RPILB_CNT_DROP_INTERNAL;
+	n = table->count;
+	if (n > RPILB_MAX_SLOTS)
+		return RPILB_CNT_DROP_INTERNAL;
+	pos = __sync_fetch_and_add(&cursor->next, 1) % n;
+	if (pos >= RPILB_MAX_SLOTS)
+		return RPILB_CNT_DROP_INTERNAL;
+	id = table->slot[pos];
+	be = bpf_map_lookup_elem(&backends, &id);
+	if (!be || !(be->flags & RPILB_BACKEND_F_IN_USE))
+		return RPILB_CNT_DROP_INTERNAL;
+	*backend_id = id;
+	*out = be;
+	return 0;
+}
+
+#endif
