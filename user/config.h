@@ -18,33 +18,33 @@
 
 #include "rpilb_abi.h"
 
-#define CFG_NAME_MAX	   32	/* proxy and server names, NUL included */
-#define CFG_HOST_MAX	   256	/* server address as written (IPv4 literal or host name) */
-#define CFG_PATH_MAX	   256
-#define CFG_MAX_BINDS	   8	/* bind lines per frontend */
+#define CFG_NAME_MAX	    32 /* proxy and server names, NUL included */
+#define CFG_HOST_MAX	    256 /* server address as written (IPv4 literal or host name) */
+#define CFG_PATH_MAX	    256
+#define CFG_MAX_BINDS	    8 /* bind lines per frontend */
 #define CFG_MAX_STATS_USERS 8
-#define CFG_HTTP_FIELD_MAX 256
+#define CFG_HTTP_FIELD_MAX  256
 
 /* HAProxy's defaults, in milliseconds where HAProxy counts in milliseconds. */
-#define CFG_DEFAULT_INTER_MS	     2000
-#define CFG_DEFAULT_RISE	     2
-#define CFG_DEFAULT_FALL	     3
-#define CFG_DEFAULT_WEIGHT	     1
-#define CFG_MAX_WEIGHT		     256
-#define CFG_DEFAULT_CONNECT_MS	     5000	/* also the half-open flow timeout */
-#define CFG_DEFAULT_IDLE_MS	     (300 * 1000) /* when neither timeout client nor server is set */
-#define CFG_DEFAULT_FLOW_TABLE	     65536
-#define CFG_DEFAULT_NAT_PORT_LO	     50000
-#define CFG_DEFAULT_NAT_PORT_HI	     59999
-#define CFG_DEFAULT_STATE_DIR	     "/var/lib/rpilb"
-#define CFG_DEFAULT_SOCKET	     "/run/rpilb/rpilb.sock"
-#define CFG_DEFAULT_CONFIG	     "/etc/rpilb/rpilb.cfg"
+#define CFG_DEFAULT_INTER_MS	2000
+#define CFG_DEFAULT_RISE	2
+#define CFG_DEFAULT_FALL	3
+#define CFG_DEFAULT_WEIGHT	1
+#define CFG_MAX_WEIGHT		256
+#define CFG_DEFAULT_CONNECT_MS	5000 /* also the half-open flow timeout */
+#define CFG_DEFAULT_IDLE_MS	(300 * 1000) /* when neither timeout client nor server is set */
+#define CFG_DEFAULT_FLOW_TABLE	65536
+#define CFG_DEFAULT_NAT_PORT_LO 50000
+#define CFG_DEFAULT_NAT_PORT_HI 59999
+#define CFG_DEFAULT_STATE_DIR	"/var/lib/rpilb"
+#define CFG_DEFAULT_SOCKET	"/run/rpilb/rpilb.sock"
+#define CFG_DEFAULT_CONFIG	"/etc/rpilb/rpilb.cfg"
 
 enum cfg_attach_mode {
 	CFG_ATTACH_AUTO = 0,
-	CFG_ATTACH_XDP,	       /* native (driver) XDP */
+	CFG_ATTACH_XDP, /* native (driver) XDP */
 	CFG_ATTACH_XDP_GENERIC, /* skb-mode XDP */
-	CFG_ATTACH_TC,	       /* sched_cls on the clsact ingress hook */
+	CFG_ATTACH_TC, /* sched_cls on the clsact ingress hook */
 };
 
 enum cfg_balance {
@@ -59,14 +59,14 @@ enum cfg_check_kind {
 
 enum cfg_expect_kind {
 	CFG_EXPECT_2XX_3XX = 0, /* HAProxy's default for httpchk */
-	CFG_EXPECT_STATUS,	/* http-check expect status <code>[,<code>...] */
-	CFG_EXPECT_RSTATUS,	/* http-check expect rstatus <POSIX extended regex> */
+	CFG_EXPECT_STATUS, /* http-check expect status <code>[,<code>...] */
+	CFG_EXPECT_RSTATUS, /* http-check expect rstatus <POSIX extended regex> */
 };
 
 struct cfg_http_check {
-	char method[16];		   /* "HEAD" unless set */
-	char uri[CFG_HTTP_FIELD_MAX];	   /* "/" unless set */
-	char version[16];		   /* "HTTP/1.0" unless set, as HAProxy */
+	char method[16]; /* "OPTIONS" unless set, as HAProxy */
+	char uri[CFG_HTTP_FIELD_MAX]; /* "/" unless set */
+	char version[16]; /* "HTTP/1.0" unless set, as HAProxy */
 	char headers[CFG_HTTP_FIELD_MAX * 2]; /* extra header lines, each ending "\r\n" */
 	enum cfg_expect_kind expect;
 	char expect_arg[CFG_HTTP_FIELD_MAX]; /* status list or regex, as written */
@@ -74,22 +74,22 @@ struct cfg_http_check {
 
 /* Per-server settings that "default-server" may also set. */
 struct cfg_server_opts {
-	bool check;		/* "check": health-check this server */
-	bool disabled;		/* "disabled": starts in MAINT */
-	unsigned int weight;	/* 0..256; 0 takes no new flows */
-	uint32_t inter_ms;	/* between checks while UP */
-	uint32_t fastinter_ms;	/* while UP but failing (transitional) */
-	uint32_t downinter_ms;	/* while DOWN */
+	bool check; /* "check": health-check this server */
+	bool disabled; /* "disabled": starts in MAINT */
+	unsigned int weight; /* 0..256; 0 takes no new flows */
+	uint32_t inter_ms; /* between checks while UP */
+	uint32_t fastinter_ms; /* while UP but failing (transitional) */
+	uint32_t downinter_ms; /* while DOWN */
 	unsigned int rise;
 	unsigned int fall;
-	uint16_t check_port;	/* 0: the server's own port */
+	uint16_t check_port; /* 0: the server's own port */
 };
 
 struct cfg_server {
 	char name[CFG_NAME_MAX];
-	char host[CFG_HOST_MAX];  /* as written, for messages */
-	struct in_addr addr;	  /* resolved by cfg_resolve(); literals at parse time */
-	uint16_t port;		  /* host order; 0 means "the frontend's port" */
+	char host[CFG_HOST_MAX]; /* as written, for messages */
+	struct in_addr addr; /* resolved by cfg_resolve(); literals at parse time */
+	uint16_t port; /* host order; 0 means "the frontend's port" */
 	struct cfg_server_opts opts;
 	unsigned int line;
 };
@@ -99,9 +99,9 @@ struct cfg_backend {
 	enum cfg_balance balance;
 	enum cfg_check_kind check_kind;
 	struct cfg_http_check http;
-	uint32_t timeout_server_ms;  /* 0: not set */
+	uint32_t timeout_server_ms; /* 0: not set */
 	uint32_t timeout_connect_ms; /* never 0 after parsing */
-	uint32_t timeout_check_ms;   /* 0: use inter, as HAProxy */
+	uint32_t timeout_check_ms; /* 0: use inter, as HAProxy */
 	struct cfg_server *servers;
 	size_t nservers;
 	unsigned int line;
@@ -109,7 +109,7 @@ struct cfg_backend {
 
 struct cfg_bind {
 	struct in_addr addr; /* INADDR_ANY for "*": the interface's own address */
-	uint16_t port;	     /* host order */
+	uint16_t port; /* host order */
 	unsigned int line;
 };
 
@@ -118,7 +118,7 @@ struct cfg_frontend {
 	struct cfg_bind binds[CFG_MAX_BINDS];
 	size_t nbinds;
 	char default_backend[CFG_NAME_MAX];
-	int backend;		    /* index into rpilb_config.backends, -1 until resolved */
+	int backend; /* index into rpilb_config.backends, -1 until resolved */
 	uint32_t timeout_client_ms; /* 0: not set */
 	unsigned int line;
 };
@@ -150,6 +150,7 @@ struct cfg_rpilb {
 	uint16_t nat_port_lo, nat_port_hi; /* inclusive, host order */
 	char state_dir[CFG_PATH_MAX];
 	char socket_path[CFG_PATH_MAX];
+	char pin_dir[CFG_PATH_MAX]; /* "": /sys/fs/bpf/rpilb (a second instance needs its own) */
 	unsigned int socket_mode; /* 0600 unless set */
 	char socket_group[CFG_NAME_MAX];
 };
@@ -197,8 +198,7 @@ void cfg_free(struct rpilb_config *cfg);
 void cfg_diags_free(struct cfg_diags *diags);
 
 /* "file:line: error: msg" / "file:line: warning: msg" */
-int cfg_diag_format(const struct cfg_diags *diags, const struct cfg_diag *d, char *buf,
-		    size_t len);
+int cfg_diag_format(const struct cfg_diags *diags, const struct cfg_diag *d, char *buf, size_t len);
 
 const char *cfg_attach_mode_name(enum cfg_attach_mode mode);
 int cfg_attach_mode_parse(const char *s, enum cfg_attach_mode *mode);
