@@ -73,9 +73,6 @@ $(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
 	$(Q)echo "  SKEL     $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-# The lab's pass program for the far end of a veth (see rpilb_xdp_pass).
-$(BPF_BUILD)/xdp_pass.bpf.o: $(BPF_BUILD)/rpilb.bpf.o
-	$(Q)cp $< $@
 
 # --- user space ------------------------------------------------------------
 $(BUILD)/user/%.o: user/%.c $(USER_HDRS) | $(BUILD)/user

@@ -80,7 +80,8 @@ static __always_inline void flow_client_close(struct lb_ctx *c, struct rpilb_flo
 }
 
 /* A FIN or RST from the server on the flow whose reverse entry is r. */
-static __always_inline void flow_backend_close(struct lb_ctx *c, struct rpilb_flow_rev *r, __u32 now)
+static __always_inline void flow_backend_close(struct lb_ctx *c, struct rpilb_flow_rev *r,
+					       __u32 now)
 {
 	struct rpilb_flow_fwd *f;
 	__u32 old;

@@ -89,8 +89,8 @@ static __always_inline enum lb_verdict lb_icmp(struct lb_ctx *c)
 		x.outer_daddr = f->backend_addr;
 		__builtin_memcpy(x.dmac, f->backend_mac, ETH_ALEN);
 		if (mac_is_zero(x.dmac) &&
-		    neigh_resolve(c->ctx, c->ifindex, c->cfg->nat_addr, f->backend_addr,
-				  p->ip_len, x.dmac) != NEIGH_OK)
+		    neigh_resolve(c->ctx, c->ifindex, c->cfg->nat_addr, f->backend_addr, p->ip_len,
+				  x.dmac) != NEIGH_OK)
 			return lb_verdict(c, RPILB_CNT_PASS_NOT_TCP);
 	}
 
@@ -105,8 +105,8 @@ static __always_inline enum lb_verdict lb_icmp(struct lb_ctx *c)
 
 	/* Quotes long enough to hold the TCP checksum get it updated too. */
 	if ((void *)qtcp + QUOTED_TCP_CSUM_END <= p->data_end &&
-	    p->ip_len >= sizeof(struct iphdr) + sizeof(*icmp) + sizeof(*inner) +
-				 QUOTED_TCP_CSUM_END) {
+	    p->ip_len >=
+		    sizeof(struct iphdr) + sizeof(*icmp) + sizeof(*inner) + QUOTED_TCP_CSUM_END) {
 		__u16 *tcp_check = (void *)qtcp + QUOTED_TCP_CSUM_END - 2;
 		struct csum_delta tcp = {};
 		__u16 new_tcp_check;

@@ -77,7 +77,7 @@ static __always_inline enum lb_verdict lb_to_client(struct lb_ctx *c, struct rpi
  * resolves the neighbour on the way, so the flow loses nothing.
  */
 static __always_inline enum lb_verdict lb_send_to_backend(struct lb_ctx *c, struct nat_target *t,
-							 bool resolved, __u32 reason)
+							  bool resolved, __u32 reason)
 {
 	if (!resolved) {
 		t->dmac = 0;

@@ -16,7 +16,7 @@
 
 enum nat_reuse {
 	NAT_BUSY,
-	NAT_FREE,	 /* closed and rested */
+	NAT_FREE, /* closed and rested */
 	NAT_FREE_EARLY, /* in the server's TIME_WAIT, but it will accept this SYN */
 };
 

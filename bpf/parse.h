@@ -24,12 +24,12 @@
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
 
-#define IP_MF	      0x2000
-#define IP_OFFSET     0x1fff
-#define TCPOPT_EOL    0
-#define TCPOPT_NOP    1
-#define TCPOPT_TS     8
-#define TCPOLEN_TS    10
+#define IP_MF	   0x2000
+#define IP_OFFSET  0x1fff
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_TS  8
+#define TCPOLEN_TS 10
 
 /* <linux/icmp.h> drags in libc headers; these are the few bits we use. */
 struct icmp_err_hdr {
@@ -39,22 +39,23 @@ struct icmp_err_hdr {
 	__be32 unused; /* next-hop MTU for "fragmentation needed" */
 };
 
-#define ICMP_DEST_UNREACH 3
+#define ICMP_DEST_UNREACH  3
 #define ICMP_TIME_EXCEEDED 11
 
 /* What lb_process() knows about a packet after parsing. */
 struct pkt {
 	void *data;
-	void *data_end;
+	void *data_end; /* of the linear part: headers are always there, payload may not be */
+	__u32 frame_len; /* the whole frame (an skb's payload can sit in fragments) */
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	void *l4;	      /* TCP or ICMP header */
-	__u32 ip_len;	      /* IPv4 total length: what the counters count */
-	__u32 l4_off;	      /* from data */
-	__u32 tcp_payload;    /* TCP payload bytes */
+	void *l4; /* TCP or ICMP header */
+	__u32 ip_len; /* IPv4 total length: what the counters count */
+	__u32 l4_off; /* from data */
+	__u32 tcp_payload; /* TCP payload bytes */
 	__u8 tcp_flags;
-	__u8 ip_options;      /* IHL > 5 */
-	__u8 first_fragment;  /* MF set, offset 0 */
+	__u8 ip_options; /* IHL > 5 */
+	__u8 first_fragment; /* MF set, offset 0 */
 };
 
 static __always_inline struct tcphdr *pkt_tcp(const struct pkt *p)
@@ -86,7 +87,7 @@ static __always_inline int parse_ipv4(struct pkt *p)
 	if (ip->version != 4 || ip->ihl < 5)
 		return RPILB_CNT_DROP_IP_MALFORMED;
 	ihl_bytes = ip->ihl * 4;
-	frame_len = p->data_end - (void *)ip;
+	frame_len = p->frame_len - sizeof(*eth);
 	p->ip_len = bpf_ntohs(ip->tot_len);
 	/* Shorter frames than tot_len are truncated; longer ones carry padding. */
 	if (p->ip_len < ihl_bytes || p->ip_len > frame_len)
@@ -132,8 +133,8 @@ static __always_inline bool tcp_is_syn(const struct pkt *p)
 
 /* What the server's TIME_WAIT compares a new SYN against (RFC 6191). */
 struct tcp_seq_info {
-	__u32 seq;    /* host order */
-	__u32 tsval;  /* host order */
+	__u32 seq; /* host order */
+	__u32 tsval; /* host order */
 	bool has_ts;
 };
 

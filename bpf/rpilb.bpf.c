@@ -17,6 +17,7 @@ int rpilb_xdp(struct xdp_md *xdp)
 		.ctx = xdp,
 		.p.data = (void *)(long)xdp->data,
 		.p.data_end = (void *)(long)xdp->data_end,
+		.p.frame_len = xdp->data_end - xdp->data,
 		.ifindex = xdp->ingress_ifindex,
 	};
 
@@ -46,6 +47,7 @@ int rpilb_tc(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, want);
 	c.p.data = (void *)(long)skb->data;
 	c.p.data_end = (void *)(long)skb->data_end;
+	c.p.frame_len = skb->len;
 
 	switch (lb_run(&c)) {
 	case LB_TX:
@@ -55,16 +57,6 @@ int rpilb_tc(struct __sk_buff *skb)
 	default:
 		return TC_ACT_OK;
 	}
-}
-
-/*
- * Attached to the other end of a veth when rpilb uses native XDP on it:
- * veth delivers XDP_TX frames only to a peer that runs XDP itself.
- */
-SEC("xdp")
-int rpilb_xdp_pass(struct xdp_md *xdp)
-{
-	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -16,16 +16,16 @@
 
 #define RPILB_ABI_VERSION 1
 
-#define RPILB_MAX_SERVICES 64	/* (VIP, port) pairs: HAProxy frontend binds */
-#define RPILB_MAX_POOLS	   64	/* HAProxy backends: one round robin each */
-#define RPILB_MAX_BACKENDS 256	/* HAProxy servers, over all pools */
+#define RPILB_MAX_SERVICES 64 /* (VIP, port) pairs: HAProxy frontend binds */
+#define RPILB_MAX_POOLS	   64 /* HAProxy backends: one round robin each */
+#define RPILB_MAX_BACKENDS 256 /* HAProxy servers, over all pools */
 /*
  * A pool's round-robin table holds each eligible server weight/gcd times,
  * in smooth weighted order. 4096 slots fit 256 servers of distinct weights
  * up to 16, or any number of servers of equal weight.
  */
-#define RPILB_MAX_SLOTS	   4096
-#define RPILB_NAME_LEN	   32
+#define RPILB_MAX_SLOTS 4096
+#define RPILB_NAME_LEN	32
 
 #define RPILB_BACKEND_NONE 0xffff
 
@@ -37,7 +37,7 @@ struct rpilb_svc_key {
 };
 
 struct rpilb_svc {
-	__u16 id;   /* index in svc_stats: the frontend bind */
+	__u16 id; /* index in svc_stats: the frontend bind */
 	__u16 pool; /* key of the round-robin table */
 	__u32 flags;
 };
@@ -84,7 +84,7 @@ struct rpilb_tuple {
  * connection (both directions, map overhead included) within 256 bytes.
  * Compare ticks as (__s32)(a - b): they wrap after 52 days.
  */
-#define RPILB_TICK_SHIFT 20
+#define RPILB_TICK_SHIFT      20
 #define RPILB_NS_TO_TICKS(ns) ((__u32)((ns) >> RPILB_TICK_SHIFT))
 
 /* Flow state bits, kept in both directions' entries where noted. */
@@ -99,38 +99,38 @@ struct rpilb_tuple {
 
 /* flows_fwd value: everything the client->backend rewrite needs */
 struct rpilb_flow_fwd {
-	__u64 bytes;	     /* client -> backend, L3 bytes */
+	__u64 bytes; /* client -> backend, L3 bytes */
 	__u32 packets;
-	__u32 created;	     /* ticks */
-	__u32 last_seen;     /* ticks, last client packet */
+	__u32 created; /* ticks */
+	__u32 last_seen; /* ticks, last client packet */
 	__be32 backend_addr;
 	__be16 backend_port;
 	__be16 nat_port;
 	__u8 backend_mac[6]; /* next hop towards the backend; zero until resolved */
 	__u16 backend_id;
-	__u32 flags;	     /* RPILB_FLOW_*; 32 bits so it can be compare-and-swapped */
+	__u32 flags; /* RPILB_FLOW_*; 32 bits so it can be compare-and-swapped */
 };
 
 /* flows_rev value: everything the backend->client rewrite needs */
 struct rpilb_flow_rev {
 	struct rpilb_tuple client; /* the flows_fwd key: client -> VIP */
-	__u32 flags;		   /* RPILB_FLOW_* */
-	__u8 client_mac[6];	   /* next hop towards the client, learnt from its SYN */
+	__u32 flags; /* RPILB_FLOW_* */
+	__u8 client_mac[6]; /* next hop towards the client, learnt from its SYN */
 	__u16 backend_id;
-	__u64 bytes;	  /* backend -> client, L3 bytes */
+	__u64 bytes; /* backend -> client, L3 bytes */
 	__u32 packets;
-	__u32 closed;	  /* ticks when the flow closed (last client FIN in TIME_WAIT) */
-	__u32 tw_tsval;	  /* the client's last TSval: what the backend's TIME_WAIT remembers */
+	__u32 closed; /* ticks when the flow closed (last client FIN in TIME_WAIT) */
+	__u32 tw_tsval; /* the client's last TSval: what the backend's TIME_WAIT remembers */
 	__u32 tw_rcv_nxt; /* the backend's rcv_nxt after the client's FIN */
 };
 
 /* config: array of one; set by rpilbctl, read on every packet */
 struct rpilb_cfg {
 	__u32 abi_version;
-	__be32 nat_addr;	  /* the balancer's own address, source of backend-side packets */
-	__u16 nat_port_lo;	  /* reserved NAT source ports, host order, inclusive */
+	__be32 nat_addr; /* the balancer's own address, source of backend-side packets */
+	__u16 nat_port_lo; /* reserved NAT source ports, host order, inclusive */
 	__u16 nat_port_hi;
-	__u32 tw_guard_ticks;	  /* how long a backend keeps TIME_WAIT (Linux: 60 s) */
+	__u32 tw_guard_ticks; /* how long a backend keeps TIME_WAIT (Linux: 60 s) */
 	__u32 close_grace_ticks; /* how long a closed (port, backend) pair rests otherwise */
 	__u32 flags;
 };
@@ -158,43 +158,45 @@ struct rpilb_svc_stats {
  * reasons sum to RPILB_CNT_PACKETS. The enum and user space's name and
  * help tables are generated from this one list, so they cannot drift.
  */
-#define RPILB_COUNTERS(X)                                                                           \
-	X(PACKETS, packets, "every packet the program saw")                                     \
+#define RPILB_COUNTERS(X)                                                                          \
+	X(PACKETS, packets, "every packet the program saw")                                        \
 	/* forwarded (XDP_TX / tc redirect) */                                                     \
-	X(TX_NEW_FLOW, tx_new_flow, "a SYN that opened a flow, sent to its backend")             \
-	X(TX_TO_BACKEND, tx_to_backend, "client packet of a known flow, sent to its backend")    \
-	X(TX_TO_CLIENT, tx_to_client, "backend reply, sent to its client")                       \
-	X(TX_ICMP, tx_icmp, "ICMP error about a flow, translated and sent on")                   \
+	X(TX_NEW_FLOW, tx_new_flow, "a SYN that opened a flow, sent to its backend")               \
+	X(TX_TO_BACKEND, tx_to_backend, "client packet of a known flow, sent to its backend")      \
+	X(TX_TO_CLIENT, tx_to_client, "backend reply, sent to its client")                         \
+	X(TX_ICMP, tx_icmp, "ICMP error about a flow, translated and sent on")                     \
 	/* passed to the kernel */                                                                 \
-	X(PASS_NOT_IPV4, pass_not_ipv4, "not IPv4 (ARP, IPv6, VLAN-tagged...)")                   \
-	X(PASS_NOT_TCP, pass_not_tcp, "IPv4 but not TCP, or ICMP not about a flow")              \
-	X(PASS_NOT_SERVICE, pass_not_service, "TCP not to a service: the balancer's own traffic") \
-	X(PASS_FRAGMENT, pass_fragment, "a later IPv4 fragment: only the kernel can reassemble") \
-	X(PASS_NOSYN_MISS, pass_nosyn_miss, "non-SYN to a service with no flow: the kernel resets it") \
-	X(PASS_REV_MISS, pass_rev_miss, "to a NAT port with no flow")                            \
-	X(PASS_NO_NEIGH, pass_no_neigh, "rewritten, next hop unresolved: the kernel resolves and forwards") \
-	/* dropped */                                                                             \
-	X(DROP_IP_MALFORMED, drop_ip_malformed, "IPv4 header truncated or inconsistent")         \
-	X(DROP_IP_OPTIONS, drop_ip_options, "IPv4 options on a packet for a service or flow")    \
-	X(DROP_FRAGMENT, drop_fragment, "first fragment of a TCP packet for a service")          \
-	X(DROP_TCP_MALFORMED, drop_tcp_malformed, "TCP header truncated or data offset invalid") \
-	X(DROP_BAD_FLAGS, drop_bad_flags, "SYN with FIN or RST for a service")                   \
-	X(DROP_NO_BACKEND, drop_no_backend, "SYN for a service with no eligible server")         \
-	X(DROP_NAT_EXHAUSTED, drop_nat_exhausted, "no free NAT port for the chosen server")      \
-	X(DROP_FLOW_TABLE_FULL, drop_flow_table_full, "the flow table is full")                  \
-	X(DROP_FIB, drop_fib, "no route to the server")                                          \
-	X(DROP_INTERNAL, drop_internal, "a map the program needs is missing: a bug")             \
+	X(PASS_NOT_IPV4, pass_not_ipv4, "not IPv4 (ARP, IPv6, VLAN-tagged...)")                    \
+	X(PASS_NOT_TCP, pass_not_tcp, "IPv4 but not TCP, or ICMP not about a flow")                \
+	X(PASS_NOT_SERVICE, pass_not_service, "TCP not to a service: the balancer's own traffic")  \
+	X(PASS_FRAGMENT, pass_fragment, "a later IPv4 fragment: only the kernel can reassemble")   \
+	X(PASS_NOSYN_MISS, pass_nosyn_miss,                                                        \
+	  "non-SYN to a service with no flow: the kernel resets it")                               \
+	X(PASS_REV_MISS, pass_rev_miss, "to a NAT port with no flow")                              \
+	X(PASS_NO_NEIGH, pass_no_neigh,                                                            \
+	  "rewritten, next hop unresolved: the kernel resolves and forwards")                      \
+	/* dropped */                                                                              \
+	X(DROP_IP_MALFORMED, drop_ip_malformed, "IPv4 header truncated or inconsistent")           \
+	X(DROP_IP_OPTIONS, drop_ip_options, "IPv4 options on a packet for a service or flow")      \
+	X(DROP_FRAGMENT, drop_fragment, "first fragment of a TCP packet for a service")            \
+	X(DROP_TCP_MALFORMED, drop_tcp_malformed, "TCP header truncated or data offset invalid")   \
+	X(DROP_BAD_FLAGS, drop_bad_flags, "SYN with FIN or RST for a service")                     \
+	X(DROP_NO_BACKEND, drop_no_backend, "SYN for a service with no eligible server")           \
+	X(DROP_NAT_EXHAUSTED, drop_nat_exhausted, "no free NAT port for the chosen server")        \
+	X(DROP_FLOW_TABLE_FULL, drop_flow_table_full, "the flow table is full")                    \
+	X(DROP_FIB, drop_fib, "no route to the server")                                            \
+	X(DROP_INTERNAL, drop_internal, "a map the program needs is missing: a bug")               \
 	/* events, not verdicts: they do not add up to PACKETS */                                  \
-	X(EV_FLOW_REUSED, ev_flow_reused, "a SYN replaced a closed flow with the same 4-tuple")  \
-	X(EV_TW_REUSE, ev_tw_reuse, "a NAT port reused early because the backend will accept it") \
-	X(EV_NAT_RETRY, ev_nat_retry, "a NAT port probe that found the port busy")               \
+	X(EV_FLOW_REUSED, ev_flow_reused, "a SYN replaced a closed flow with the same 4-tuple")    \
+	X(EV_TW_REUSE, ev_tw_reuse, "a NAT port reused early because the backend will accept it")  \
+	X(EV_NAT_RETRY, ev_nat_retry, "a NAT port probe that found the port busy")                 \
 	X(EV_SYN_RETRANS, ev_syn_retrans, "a SYN for a flow already open: sent to the same server")
 
 enum rpilb_counter {
 #define RPILB_X_ENUM(id, field, help) RPILB_CNT_##id,
 	RPILB_COUNTERS(RPILB_X_ENUM)
 #undef RPILB_X_ENUM
-	RPILB_CNT_MAX
+		RPILB_CNT_MAX
 };
 
 /* counters: per-CPU array of one; named fields so bpftool prints names */

@@ -102,11 +102,11 @@ size_t json_escape(char *buf, size_t len, const char *s)
 {
 	size_t n = 0;
 
-#define PUT(c)                          \
-	do {                            \
-		if (n + 1 < len)        \
-			buf[n] = (c);   \
-		n++;                    \
+#define PUT(c)                                                                                     \
+	do {                                                                                       \
+		if (n + 1 < len)                                                                   \
+			buf[n] = (c);                                                              \
+		n++;                                                                               \
 	} while (0)
 
 	PUT('"');

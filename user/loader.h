@@ -14,8 +14,8 @@
 
 #include "config.h"
 
-#define RPILB_PIN_ROOT "/sys/fs/bpf"
-#define RPILB_PIN_DIR  RPILB_PIN_ROOT "/rpilb"
+#define RPILB_PIN_ROOT	"/sys/fs/bpf"
+#define RPILB_PIN_DIR	RPILB_PIN_ROOT "/rpilb"
 #define RPILB_TC_HANDLE 0x7270 /* "rp" */
 #define RPILB_TC_PRIO	1
 

@@ -69,8 +69,8 @@ int maps_from_skel(struct lb_maps *m, struct rpilb_bpf *skel)
 
 int maps_open_pinned(struct lb_maps *m, const char *dir)
 {
-	static const char *const names[] = { "config",	  "services",  "backends",	"rr_tables",
-					     "rr_cursor", "flows_fwd", "flows_rev",	"counters",
+	static const char *const names[] = { "config",	      "services",  "backends",	"rr_tables",
+					     "rr_cursor",     "flows_fwd", "flows_rev", "counters",
 					     "backend_stats", "svc_stats" };
 	char path[PATH_MAX];
 	int err;
@@ -91,9 +91,10 @@ int maps_open_pinned(struct lb_maps *m, const char *dir)
 
 void maps_close(struct lb_maps *m)
 {
-	int *fds[] = { &m->config,    &m->services,  &m->backends,	&m->rr_tables,
-		       &m->rr_cursor, &m->flows_fwd, &m->flows_rev,	&m->counters,
-		       &m->backend_stats, &m->svc_stats };
+	int *fds[] = {
+		&m->config,    &m->services,  &m->backends, &m->rr_tables,     &m->rr_cursor,
+		&m->flows_fwd, &m->flows_rev, &m->counters, &m->backend_stats, &m->svc_stats
+	};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (m->owned && *fds[i] >= 0)
@@ -364,14 +365,12 @@ int maps_for_each_rev(const struct lb_maps *m,
 	return for_each_flow(m->flows_rev, sizeof(struct rpilb_flow_rev), rev_trampoline, &w);
 }
 
-int maps_get_fwd(const struct lb_maps *m, const struct rpilb_tuple *key,
-		 struct rpilb_flow_fwd *val)
+int maps_get_fwd(const struct lb_maps *m, const struct rpilb_tuple *key, struct rpilb_flow_fwd *val)
 {
 	return ret_errno(bpf_map_lookup_elem(m->flows_fwd, key, val));
 }
 
-int maps_get_rev(const struct lb_maps *m, const struct rpilb_tuple *key,
-		 struct rpilb_flow_rev *val)
+int maps_get_rev(const struct lb_maps *m, const struct rpilb_tuple *key, struct rpilb_flow_rev *val)
 {
 	return ret_errno(bpf_map_lookup_elem(m->flows_rev, key, val));
 }

@@ -56,8 +56,7 @@ int maps_get_rr_table(const struct lb_maps *m, uint32_t pool, struct rpilb_rr_ta
 int maps_del_rr_table(const struct lb_maps *m, uint32_t pool);
 
 int maps_read_counters(const struct lb_maps *m, uint64_t out[RPILB_CNT_MAX]);
-int maps_read_backend_stats(const struct lb_maps *m, uint32_t id,
-			    struct rpilb_backend_stats *sum);
+int maps_read_backend_stats(const struct lb_maps *m, uint32_t id, struct rpilb_backend_stats *sum);
 int maps_read_svc_stats(const struct lb_maps *m, uint32_t id, struct rpilb_svc_stats *sum);
 /* Zero a stats slot before its id is given to a new server or service. */
 int maps_reset_backend_stats(const struct lb_maps *m, uint32_t id);

@@ -13,7 +13,7 @@
 #include "rpilb_abi.h"
 
 struct slot_server {
-	uint16_t id;	 /* backend id, written into the slots */
+	uint16_t id; /* backend id, written into the slots */
 	unsigned weight; /* 0: not in the order */
 };
 

@@ -15,7 +15,7 @@
 
 static struct dp g_dp;
 
-#define TICKS(sec) ((uint32_t)(((uint64_t)(sec) * 1000000000ULL) >> RPILB_TICK_SHIFT))
+#define TICKS(sec) ((uint32_t)(((uint64_t)(sec)*1000000000ULL) >> RPILB_TICK_SHIFT))
 #define NAT_LO	   50000
 #define NAT_HI	   59999
 #define VPORT	   80
@@ -757,13 +757,13 @@ static void icmp_from_server_side(enum dp_prog prog)
 
 	/* A router on the server's side: fragmentation needed, MTU 1280. */
 	for (size_t quote = 28; quote <= 48; quote += 20) {
-		in_len = pkt_icmp_error(in, router_mac, dp_lb_mac, ip4("10.0.0.1"), ip4(DP_LB), 3, 4,
-					1280, sent + 14, quote);
+		in_len = pkt_icmp_error(in, router_mac, dp_lb_mac, ip4("10.0.0.1"), ip4(DP_LB), 3,
+					4, 1280, sent + 14, quote);
 		if (dp_run(&g_dp, prog, in, in_len, out, &out_len) != DP_TX)
 			fail_msg("%s: ICMP error not forwarded", dp_prog_name(prog));
 		/* The quote becomes the client's own packet; the error goes to the client. */
-		n = pkt_icmp_error(exp, dp_lb_mac, dp_client_mac, ip4("10.0.0.1"), ip4(DP_CLIENT), 3,
-				   4, 1280, client_frame + 14, quote);
+		n = pkt_icmp_error(exp, dp_lb_mac, dp_client_mac, ip4("10.0.0.1"), ip4(DP_CLIENT),
+				   3, 4, 1280, client_frame + 14, quote);
 		assert_frame(exp, n, out, out_len);
 		assert_true(pkt_csums_ok(out, out_len));
 	}
@@ -846,23 +846,23 @@ struct malformed_case {
 	const char *name;
 	enum mutation m;
 	uint8_t flags;
-	uint16_t dport;	    /* 0: the service port */
-	bool to_nat_port;   /* addressed to an unused NAT port */
+	uint16_t dport; /* 0: the service port */
+	bool to_nat_port; /* addressed to an unused NAT port */
 	enum dp_verdict verdict;
 	int counter;
 	/* BPF_PROG_TEST_RUN for skbs refuses an IPv4 frame without an IP header. */
 	bool xdp_only;
 };
 
-#define MC(n, mut, fl, dp, nat, v, cnt)                                                     \
-	{                                                                                  \
-		.name = n, .m = mut, .flags = fl, .dport = dp, .to_nat_port = nat, .verdict = v, \
-		.counter = cnt                                                             \
+#define MC(n, mut, fl, dp, nat, v, cnt)                                                            \
+	{                                                                                          \
+		.name = n, .m = mut, .flags = fl, .dport = dp, .to_nat_port = nat, .verdict = v,   \
+		.counter = cnt                                                                     \
 	}
-#define MCX(n, mut, fl, dp, nat, v, cnt)                                                    \
-	{                                                                                  \
-		.name = n, .m = mut, .flags = fl, .dport = dp, .to_nat_port = nat, .verdict = v, \
-		.counter = cnt, .xdp_only = true                                           \
+#define MCX(n, mut, fl, dp, nat, v, cnt)                                                           \
+	{                                                                                          \
+		.name = n, .m = mut, .flags = fl, .dport = dp, .to_nat_port = nat, .verdict = v,   \
+		.counter = cnt, .xdp_only = true                                                   \
 	}
 
 static const struct malformed_case malformed_cases[] = {
@@ -870,39 +870,38 @@ static const struct malformed_case malformed_cases[] = {
 	MC("IPv6 ethertype", M_IPV6, TH_SYN, 0, false, DP_PASS, RPILB_CNT_PASS_NOT_IPV4),
 	MC("VLAN tagged", M_VLAN, TH_SYN, 0, false, DP_PASS, RPILB_CNT_PASS_NOT_IPV4),
 	MC("IP version 6 in IPv4", M_IP_VERSION, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_IP_MALFORMED),
+	   RPILB_CNT_DROP_IP_MALFORMED),
 	MC("IHL 4", M_IHL_SMALL, TH_SYN, 0, false, DP_DROP, RPILB_CNT_DROP_IP_MALFORMED),
 	MC("total length beyond frame", M_TOTLEN_LONG, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_IP_MALFORMED),
+	   RPILB_CNT_DROP_IP_MALFORMED),
 	MC("total length below IHL", M_TOTLEN_SHORT, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_IP_MALFORMED),
+	   RPILB_CNT_DROP_IP_MALFORMED),
 	MCX("IP header truncated", M_IP_TRUNCATED, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_IP_MALFORMED),
-	MC("later fragment", M_LATER_FRAGMENT, TH_SYN, 0, false, DP_PASS,
-	  RPILB_CNT_PASS_FRAGMENT),
+	    RPILB_CNT_DROP_IP_MALFORMED),
+	MC("later fragment", M_LATER_FRAGMENT, TH_SYN, 0, false, DP_PASS, RPILB_CNT_PASS_FRAGMENT),
 	MC("first fragment to service", M_FIRST_FRAGMENT, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_FRAGMENT),
+	   RPILB_CNT_DROP_FRAGMENT),
 	MC("first fragment elsewhere", M_FIRST_FRAGMENT, TH_SYN, 22, false, DP_PASS,
-	  RPILB_CNT_PASS_NOT_SERVICE),
+	   RPILB_CNT_PASS_NOT_SERVICE),
 	MC("TCP header truncated", M_TCP_TRUNCATED, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_TCP_MALFORMED),
+	   RPILB_CNT_DROP_TCP_MALFORMED),
 	MC("TCP data offset 4", M_DOFF_SMALL, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_TCP_MALFORMED),
+	   RPILB_CNT_DROP_TCP_MALFORMED),
 	MC("TCP data offset past segment", M_DOFF_LARGE, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_TCP_MALFORMED),
+	   RPILB_CNT_DROP_TCP_MALFORMED),
 	MC("IP options to service", M_IP_OPTIONS, TH_SYN, 0, false, DP_DROP,
-	  RPILB_CNT_DROP_IP_OPTIONS),
+	   RPILB_CNT_DROP_IP_OPTIONS),
 	MC("IP options elsewhere", M_IP_OPTIONS, TH_SYN, 22, false, DP_PASS,
-	  RPILB_CNT_PASS_NOT_SERVICE),
+	   RPILB_CNT_PASS_NOT_SERVICE),
 	MC("SYN+FIN", M_NONE, TH_SYN | TH_FIN, 0, false, DP_DROP, RPILB_CNT_DROP_BAD_FLAGS),
 	MC("SYN+RST", M_NONE, TH_SYN | TH_RST, 0, false, DP_DROP, RPILB_CNT_DROP_BAD_FLAGS),
 	MC("no flags", M_NONE, 0, 0, false, DP_PASS, RPILB_CNT_PASS_NOSYN_MISS),
 	MC("ACK without flow", M_NONE, TH_ACK, 0, false, DP_PASS, RPILB_CNT_PASS_NOSYN_MISS),
 	MC("RST without flow", M_NONE, TH_RST, 0, false, DP_PASS, RPILB_CNT_PASS_NOSYN_MISS),
 	MC("FIN without flow", M_NONE, TH_FIN | TH_ACK, 0, false, DP_PASS,
-	  RPILB_CNT_PASS_NOSYN_MISS),
+	   RPILB_CNT_PASS_NOSYN_MISS),
 	MC("SYN+ACK to service", M_NONE, TH_SYN | TH_ACK, 0, false, DP_PASS,
-	  RPILB_CNT_PASS_NOSYN_MISS),
+	   RPILB_CNT_PASS_NOSYN_MISS),
 	MC("all flags", M_NONE, 0xff, 0, false, DP_DROP, RPILB_CNT_DROP_BAD_FLAGS),
 	MC("other port", M_NONE, TH_SYN, 22, false, DP_PASS, RPILB_CNT_PASS_NOT_SERVICE),
 	MC("UDP to service port", M_UDP, 0, 0, false, DP_PASS, RPILB_CNT_PASS_NOT_TCP),
@@ -1026,16 +1025,16 @@ static void malformed(enum dp_prog prog)
 
 /* ---- registration ------------------------------------------------------------- */
 
-#define DP_CASE(fn)                                \
-	static void fn##_xdp(void **state)         \
-	{                                          \
-		(void)state;                       \
-		fn(DP_XDP);                        \
-	}                                          \
-	static void fn##_tc(void **state)          \
-	{                                          \
-		(void)state;                       \
-		fn(DP_TC);                         \
+#define DP_CASE(fn)                                                                                \
+	static void fn##_xdp(void **state)                                                         \
+	{                                                                                          \
+		(void)state;                                                                       \
+		fn(DP_XDP);                                                                        \
+	}                                                                                          \
+	static void fn##_tc(void **state)                                                          \
+	{                                                                                          \
+		(void)state;                                                                       \
+		fn(DP_TC);                                                                         \
 	}
 
 DP_CASE(rr_order)

@@ -33,7 +33,7 @@ struct pkt_spec {
 	uint32_t tsval;
 	uint32_t tsecr;
 	uint16_t payload_len; /* filled with a byte pattern */
-	uint8_t ttl;	      /* 0: 64 */
+	uint8_t ttl; /* 0: 64 */
 	uint16_t ip_id;
 };
 

@@ -24,14 +24,14 @@ static inline bool test_in_ci(void)
  * Privileged tests skip with a reason for a normal user, and fail under
  * CI, which runs as root: a skip there would hide a broken test.
  */
-#define REQUIRE_ROOT()                                                                      \
-	do {                                                                                \
-		if (geteuid() != 0) {                                                       \
-			if (test_in_ci())                                                   \
-				fail_msg("CI=true but not root: privileged tests may not skip"); \
-			print_message("[  SKIP    ] needs root: run 'sudo make check'\n");     \
-			skip();                                                             \
-		}                                                                           \
+#define REQUIRE_ROOT()                                                                             \
+	do {                                                                                       \
+		if (geteuid() != 0) {                                                              \
+			if (test_in_ci())                                                          \
+				fail_msg("CI=true but not root: privileged tests may not skip");   \
+			print_message("[  SKIP    ] needs root: run 'sudo make check'\n");         \
+			skip();                                                                    \
+		}                                                                                  \
 	} while (0)
 
 #endif

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+static struct lab *open_labs[8];
+
+const char *lab_build_dir(void)
+{
+	const char *b = getenv("RPILB_BUILD");
+
+	return b && *b ? b : "build/amd64";
+}
+
+const char *lab_rpilbctl(void)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/rpilbctl", lab_build_dir());
+	return path;
+}
+
+/* Run cmd, capture stdout (truncated to outlen) and return its exit status. */
+static int run_capture(const char *cmd, char *out, size_t outlen)
+{
+	FILE *p = popen(cmd, "r");
+	size_t len = 0;
+	char buf[4096];
+	size_t n;
+	int status;
+
+	if (!p)
+		return -errno;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		if (out && len + 1 < outlen) {
+			size_t take = n < outlen - 1 - len ? n : outlen - 1 - len;
+
+			memcpy(out + len, buf, take);
+			len += take;
+		}
+	}
+	if (out && outlen)
+		out[len] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void lab_atexit(void)
+{
+	for (size_t i = 0; i < sizeof(open_labs) / sizeof(open_labs[0]); i++)
+		if (open_labs[i])
+			lab_down(open_labs[i]);
+}
+
+int lab_up(struct lab *l, const char *id, int nbackends, const char *server)
+{
+	static bool hooked;
+	char cmd[512], out[4096];
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	snprintf(l->dir, sizeof(l->dir), "/tmp/rpl-%s", id);
+	l->nbackends = nbackends;
+	if (!hooked) {
+		atexit(lab_atexit);
+		hooked = true;
+	}
+	for (size_t i = 0; i < sizeof(open_labs) / sizeof(open_labs[0]); i++) {
+		if (!open_labs[i]) {
+			open_labs[i] = l;
+			break;
+		}
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "tools/lab.sh up %s --backends %d --server %s --hellod %s/tools/hellod 2>&1", id,
+		 nbackends, server, lab_build_dir());
+	rc = run_capture(cmd, out, sizeof(out));
+	if (rc)
+		fprintf(stderr, "lab: '%s' failed (%d):\n%s\n", cmd, rc, out);
+	return rc;
+}
+
+void lab_down(struct lab *l)
+{
+	char cmd[256];
+
+	if (!l->id[0])
+		return;
+	if (l->rpilb_up)
+		lab_rpilb_down(l);
+	snprintf(cmd, sizeof(cmd), "tools/lab.sh down %s >/dev/null 2>&1", l->id);
+	run_capture(cmd, NULL, 0);
+	for (size_t i = 0; i < sizeof(open_labs) / sizeof(open_labs[0]); i++)
+		if (open_labs[i] == l)
+			open_labs[i] = NULL;
+	l->id[0] = '\0';
+}
+
+static int lab_vrun(struct lab *l, const char *host, char *out, size_t outlen, const char *fmt,
+		    va_list ap)
+{
+	char inner[8192], cmd[9000];
+
+	vsnprintf(inner, sizeof(inner), fmt, ap);
+	/* Quote for sh -c: the inner command may use single quotes itself. */
+	{
+		char quoted[8500], *q = quoted;
+
+		for (const char *p = inner; *p && q < quoted + sizeof(quoted) - 5; p++) {
+			if (*p == '\'') {
+				memcpy(q, "'\\''", 4);
+				q += 4;
+			} else {
+				*q++ = *p;
+			}
+		}
+		*q = '\0';
+		snprintf(cmd, sizeof(cmd), "nsenter --net=/run/netns/rpl-%s-%s -- sh -c '%s'",
+			 l->id, host, quoted);
+	}
+	return run_capture(cmd, out, outlen);
+}
+
+int lab_run(struct lab *l, const char *host, char *out, size_t outlen, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = lab_vrun(l, host, out, outlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int lab_write_config(struct lab *l, const char *backend_extra, const char *rpilb_extra)
+{
+	FILE *f;
+
+	snprintf(l->cfg, sizeof(l->cfg), "%s/rpilb.cfg", l->dir);
+	snprintf(l->socket, sizeof(l->socket), "%s/rpilb.sock", l->dir);
+	f = fopen(l->cfg, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "# the seed tutorial's haproxy.cfg, as rpilb runs it in the lab\n"
+		   "defaults\n"
+		   "    mode http\n"
+		   "    timeout connect 5000\n"
+		   "    timeout client  50000\n"
+		   "    timeout server  50000\n\n"
+		   "frontend raspberrypinodes\n"
+		   "    bind *:80\n"
+		   "    mode http\n"
+		   "    default_backend nodes\n\n"
+		   "backend nodes\n"
+		   "    mode http\n"
+		   "    balance roundrobin\n"
+		   "    option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n");
+	for (int i = 1; i <= l->nbackends; i++)
+		fprintf(f, "    server raspberrypi%02d 10.99.0.%d:8000 check inter 1s\n", i,
+			10 + i);
+	fprintf(f,
+		"%s\n\nrpilb\n"
+		"    interface eth0\n"
+		"    state-dir %s/state\n"
+		"    socket %s\n"
+		"    pin-dir /sys/fs/bpf/rpilb-%s\n"
+		"%s\n",
+		backend_extra ? backend_extra : "", l->dir, l->socket, l->id,
+		rpilb_extra ? rpilb_extra : "");
+	return fclose(f) ? -errno : 0;
+}
+
+int lab_rpilb_up(struct lab *l, const char *mode, char *out, size_t outlen)
+{
+	int rc;
+
+	if (!l->cfg[0] && lab_write_config(l, NULL, NULL))
+		return -1;
+	rc = lab_run(l, "lb", out, outlen, "%s up -c %s -m %s -L %s/rpilb.log 2>&1", lab_rpilbctl(),
+		     l->cfg, mode, l->dir);
+	if (rc == 0)
+		l->rpilb_up = true;
+	return rc;
+}
+
+int lab_rpilb(struct lab *l, char *out, size_t outlen, const char *fmt, ...)
+{
+	char args[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	return lab_run(l, "lb", out, outlen, "RPILB_SOCKET=%s %s %s", l->socket, lab_rpilbctl(),
+		       args);
+}
+
+int lab_rpilb_down(struct lab *l)
+{
+	int rc = lab_run(l, "lb", NULL, 0, "%s down -c %s >/dev/null 2>&1", lab_rpilbctl(), l->cfg);
+
+	l->rpilb_up = false;
+	return rc;
+}
+
+int lab_hello_backend(const char *body)
+{
+	const char *p = strstr(body, "Hello from raspberry pi #");
+	int n;
+
+	if (!p || sscanf(p, "Hello from raspberry pi #%d", &n) != 1)
+		return -1;
+	return n;
+}

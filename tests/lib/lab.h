@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The lab from C tests: tools/lab.sh builds the seed's LAN in network
+ * namespaces (client 10.99.0.10, balancer 10.99.0.2, backends 10.99.0.11..);
+ * these helpers run commands there and drive rpilbctl on the balancer.
+ * Every lab is torn down by lab_down(), which the test's teardown and an
+ * atexit hook both call, so a failing test leaves nothing behind.
+ */
+#ifndef RPILB_TEST_LAB_H
+#define RPILB_TEST_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LAB_VIP	   "10.99.0.2"
+#define LAB_CLIENT "10.99.0.10"
+
+struct lab {
+	char id[16];
+	char dir[128]; /* /tmp/rpl-ID: configs, logs, the daemon's state */
+	char cfg[160]; /* the rpilb configuration in use */
+	char socket[160];
+	int nbackends;
+	bool rpilb_up;
+};
+
+/* Paths of the build under test ($RPILB_BUILD, default build/amd64). */
+const char *lab_build_dir(void);
+const char *lab_rpilbctl(void);
+
+/* Build a lab with n backends running server ("hellod" or "nginx"). */
+int lab_up(struct lab *l, const char *id, int nbackends, const char *server);
+void lab_down(struct lab *l);
+
+/*
+ * Run a shell command in a host's namespace ("c", "lb", "b1"...), stdout
+ * into out (may be NULL). Returns the exit status. The balancer's namespace
+ * is entered with nsenter --net only, so bpffs stays the host's.
+ */
+int lab_run(struct lab *l, const char *host, char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/*
+ * Write the seed-style configuration (frontend *:80 -> backend "nodes" with
+ * the lab's backends on :8000, "check" on) plus extra lines for the backend
+ * section and the rpilb section; then "rpilbctl up -m mode". Returns the
+ * exit status of up; its output in out.
+ */
+int lab_write_config(struct lab *l, const char *backend_extra, const char *rpilb_extra);
+int lab_rpilb_up(struct lab *l, const char *mode, char *out, size_t outlen);
+int lab_rpilb(struct lab *l, char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int lab_rpilb_down(struct lab *l);
+
+/* Which backend (1..n) answered "Hello from raspberry pi #N at ...", or -1. */
+int lab_hello_backend(const char *body);
+
+#endif

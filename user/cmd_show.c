@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* status, stats, conns: what the daemon knows, as text or JSON. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+/* Only -j and --help: the commands that take no other options. */
+static int simple_opts(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			cli.json = true;
+			log_set_json(true);
+			break;
+		case 'h':
+			cli_usage(argv[0]);
+			return -1;
+		default:
+			return cli_usage(argv[0]);
+		}
+	}
+	if (optind < argc)
+		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	return EXIT_OK;
+}
+
+static int show(const char *what)
+{
+	char line[128], *body = NULL;
+
+	snprintf(line, sizeof(line), "%sshow %s", cli.json ? "json " : "", what);
+	if (cli_request(line, &body))
+		return EXIT_FAIL;
+	fputs(body, stdout);
+	free(body);
+	return EXIT_OK;
+}
+
+int do_status(int argc, char **argv)
+{
+	int ret = simple_opts(argc, argv);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	return show("status");
+}
+
+int do_stats(int argc, char **argv)
+{
+	int ret = simple_opts(argc, argv);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	return show("stats");
+}
+
+int do_conns(int argc, char **argv)
+{
+	int ret = simple_opts(argc, argv);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	return show("conns");
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "configfile.h"
+#include "log.h"
+
+int config_load(const char *path, struct rpilb_config *cfg, struct cfg_diags *diags)
+{
+	if (cfg_parse_file(path, cfg, diags))
+		return -1;
+	if (cfg_resolve(cfg, diags)) {
+		cfg_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+void config_print_diags(const struct cfg_diags *diags, FILE *out)
+{
+	char line[512];
+
+	for (size_t i = 0; i < diags->count; i++) {
+		cfg_diag_format(diags, &diags->items[i], line, sizeof(line));
+		fprintf(out, "%s\n", line);
+	}
+}
+
+void config_log_diags(const struct cfg_diags *diags)
+{
+	char line[512];
+
+	for (size_t i = 0; i < diags->count; i++) {
+		cfg_diag_format(diags, &diags->items[i], line, sizeof(line));
+		log_msg(diags->items[i].severity == CFG_ERROR ? LOG_LVL_ERR : LOG_LVL_WARN, "%s",
+			line);
+	}
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rpilbctl: the command line of rpilb. Commands are a table; each has a
+ * do_<verb> handler in its own file. A unique prefix of a command name is
+ * accepted ("stat" is ambiguous, "statu" is status).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "ctl.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+struct cli cli;
+
+static int do_help(int argc, char **argv);
+
+static const struct cmd commands[] = {
+	{ "up", do_up, "[-c FILE] [-i IFACE] [-m auto|xdp|xdpgeneric|tc] [-f] [-L LOGFILE]",
+	  "load and attach the balancer, start the daemon" },
+	{ "down", do_down, "[-c FILE]", "stop the daemon, detach, remove the pinned maps" },
+	{ "status", do_status, "[-j]", "servers, their state, weight and flows; attach mode" },
+	{ "check", do_check, "-c FILE",
+	  "validate a configuration file without touching the system" },
+	{ "add-node", do_add_node, "NAME ADDR:PORT [--weight N] [--backend B]",
+	  "add a server at run time" },
+	{ "del-node", do_del_node, "NAME [--backend B]", "remove a server at run time" },
+	{ "drain", do_drain, "NAME [--backend B] [--wait [--timeout S]]",
+	  "no new flows for a server; open ones finish" },
+	{ "maint", do_maint, "NAME [--backend B]", "maintenance: no new flows, no checks" },
+	{ "enable", do_enable, "NAME [--backend B]", "back into rotation (after drain or maint)" },
+	{ "reload", do_reload, "", "re-read the configuration file, keep runtime changes" },
+	{ "stats", do_stats, "[-j]", "counters of the data path, servers and frontends" },
+	{ "conns", do_conns, "[-j] [--node NAME] [--client IP]", "the live flows" },
+	{ "help", do_help, "[COMMAND]", "this text, or one command's" },
+};
+
+int cli_usage(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(commands[i].name, name)) {
+			fprintf(stderr, "usage: rpilbctl %s %s\n", name, commands[i].args);
+			break;
+		}
+	}
+	return EXIT_USAGE;
+}
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LVL_ERR, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+struct json_writer *cli_json(void)
+{
+	return json_new(stdout, cli.pretty);
+}
+
+int cli_request(const char *line, char **body)
+{
+	char err[512];
+	int ret = ctl_request(cli.socket, line, body, err, sizeof(err));
+
+	if (ret)
+		pr_err("%s", err);
+	return ret;
+}
+
+static void print_help(FILE *out)
+{
+	fprintf(out, "usage: rpilbctl [-j] [-p] [-v] [-S SOCKET] COMMAND [ARGS]\n"
+		     "       rpilbctl --version\n\n"
+		     "rpilb balances TCP connections across Raspberry Pis in the kernel (XDP/tc),\n"
+		     "configured with the haproxy.cfg you already have.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(out,
+		"\nOptions:\n"
+		"  -j, --json      JSON output (and JSON errors) for scripts\n"
+		"  -p, --pretty    indented JSON (implies -j)\n"
+		"  -v, --verbose   more detail, including libbpf's\n"
+		"  -S, --socket P  control socket (default " CFG_DEFAULT_SOCKET
+		", or $RPILB_SOCKET)\n"
+		"  -V, --version   print the version and exit\n\n"
+		"'rpilbctl help COMMAND' or 'rpilbctl COMMAND --help' describes one command.\n");
+}
+
+static const struct cmd *find_command(const char *name)
+{
+	const struct cmd *match = NULL;
+	size_t len = strlen(name);
+	int n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+		if (!strncmp(commands[i].name, name, len)) {
+			match = &commands[i];
+			n++;
+		}
+	}
+	return n == 1 ? match : NULL;
+}
+
+static int do_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		print_help(stdout);
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return cli_fail(EXIT_USAGE, "unknown command '%s': see 'rpilbctl help'", argv[1]);
+	printf("usage: rpilbctl %s %s\n  %s\n", c->name, c->args, c->help);
+	return EXIT_OK;
+}
+
+static void print_version(void)
+{
+	if (cli.json) {
+		struct json_writer *jw = cli_json();
+
+		json_begin_object(jw);
+		json_kv_str(jw, "version", RPILB_VERSION);
+		json_kv_str(jw, "libbpf", libbpf_version_string());
+		json_kv_u64(jw, "abi", RPILB_ABI_VERSION);
+		json_end_object(jw);
+		json_free(jw);
+		putchar('\n');
+		return;
+	}
+	printf("rpilbctl %s (libbpf %s, data path ABI %d)\n", RPILB_VERSION,
+	       libbpf_version_string(), RPILB_ABI_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const struct cmd *c;
+	bool version = false;
+	int opt, first;
+
+	cli.socket = getenv("RPILB_SOCKET") ? getenv("RPILB_SOCKET") : CFG_DEFAULT_SOCKET;
+	/* '+': options after the command name belong to the command. */
+	while ((opt = getopt_long(argc, argv, "+jpvS:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			cli.json = true;
+			break;
+		case 'p':
+			cli.json = cli.pretty = true;
+			break;
+		case 'v':
+			cli.verbose = true;
+			break;
+		case 'S':
+			cli.socket = optarg;
+			break;
+		case 'V':
+			version = true;
+			break;
+		case 'h':
+			print_help(stdout);
+			return EXIT_OK;
+		default:
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_set_json(cli.json);
+	log_set_level(cli.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	log_libbpf_init(cli.verbose);
+	if (version) {
+		print_version();
+		return EXIT_OK;
+	}
+	if (optind >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	first = optind;
+	c = find_command(argv[first]);
+	if (!c)
+		return cli_fail(EXIT_USAGE, "unknown command '%s': see 'rpilbctl help'",
+				argv[first]);
+	/* The handler sees its name as argv[0] and runs getopt afresh. */
+	optind = 0;
+	return c->fn(argc - first, argv + first);
+}
