@@ -285,9 +285,12 @@ static int build_services(struct balancer *b, char *err, size_t errlen)
 }
 
 int balancer_build(struct balancer *b, struct rpilb_config *cfg, const struct lb_overrides *ov,
-		   struct in_addr nat_addr, const struct lb_maps *maps, char *err, size_t errlen)
+		   struct in_addr nat_addr, const struct lb_maps *maps, const uint32_t *open_flows,
+		   char *err, size_t errlen)
 {
 	memset(b, 0, sizeof(*b));
+	if (open_flows)
+		memcpy(b->flows_by_id, open_flows, sizeof(b->flows_by_id));
 	b->cfg = cfg;
 	b->nat_addr = nat_addr;
 	b->maps = maps;

@@ -100,10 +100,13 @@ struct balancer {
  * Build from a parsed configuration and the runtime overrides. nat_addr is
  * the interface's address (binds on "*" use it). Ids come from the
  * overrides, else from the kernel's backends map (an adopted balancer),
- * else the lowest id no open flow still uses. Errors are written to err.
+ * else the lowest id no open flow still uses: open_flows (may be NULL)
+ * counts them per id, so a new server never inherits a gone one's flows
+ * and statistics. Errors are written to err.
  */
 int balancer_build(struct balancer *b, struct rpilb_config *cfg, const struct lb_overrides *ov,
-		   struct in_addr nat_addr, const struct lb_maps *maps, char *err, size_t errlen);
+		   struct in_addr nat_addr, const struct lb_maps *maps, const uint32_t *open_flows,
+		   char *err, size_t errlen);
 void balancer_free(struct balancer *b);
 
 /* Write services, backends and every round-robin table to the maps. */

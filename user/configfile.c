@@ -29,7 +29,7 @@ void config_log_diags(const struct cfg_diags *diags)
 
 	for (size_t i = 0; i < diags->count; i++) {
 		cfg_diag_format(diags, &diags->items[i], line, sizeof(line));
-		log_msg(diags->items[i].severity == CFG_ERROR ? LOG_LVL_ERR : LOG_LVL_WARN, "%s",
-			line);
+		log_plain(diags->items[i].severity == CFG_ERROR ? LOG_LVL_ERR : LOG_LVL_WARN, "%s",
+			  line);
 	}
 }

@@ -192,6 +192,7 @@ static void reconcile_record(struct daemon *d, const char *ifname)
 
 static int setup(struct daemon *d, const struct up_opts *o)
 {
+	uint32_t open_flows[RPILB_MAX_BACKENDS];
 	struct lb_overrides ov = {};
 	char ifname[IF_NAMESIZE], err_msg[256];
 	enum cfg_attach_mode mode, attached_mode;
@@ -243,7 +244,10 @@ static int setup(struct daemon *d, const struct up_opts *o)
 			"resize it (that drops open connections)",
 			d->flow_capacity, d->cfg->rpilb.flow_table_size);
 
-	err = balancer_build(&d->lb, d->cfg, &ov, nat_addr, &d->maps, err_msg, sizeof(err_msg));
+	/* An adopted table has open flows: their ids are not free for new servers. */
+	daemon_count_open_flows(d, open_flows);
+	err = balancer_build(&d->lb, d->cfg, &ov, nat_addr, &d->maps, open_flows, err_msg,
+			     sizeof(err_msg));
 	if (err) {
 		pr_err("%s", err_msg);
 		goto out;
@@ -278,6 +282,22 @@ static int setup(struct daemon *d, const struct up_opts *o)
 out:
 	overrides_free(&ov);
 	return err;
+}
+
+static int count_open(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f, void *arg)
+{
+	uint32_t *by_id = arg;
+
+	(void)k;
+	if (!(f->flags & RPILB_FLOW_CLOSED) && f->backend_id < RPILB_MAX_BACKENDS)
+		by_id[f->backend_id]++;
+	return 0;
+}
+
+int daemon_count_open_flows(struct daemon *d, uint32_t by_id[RPILB_MAX_BACKENDS])
+{
+	memset(by_id, 0, RPILB_MAX_BACKENDS * sizeof(by_id[0]));
+	return maps_for_each_fwd(&d->maps, count_open, by_id);
 }
 
 /* ---- the running daemon ------------------------------------------------------ */
@@ -465,15 +485,16 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 
 	/* Runtime changes carry over, and so do the ids that open flows count against. */
 	ret = balancer_overrides(&d->lb, &ov);
+	daemon_count_open_flows(d, d->lb.flows_by_id);
 	if (!ret)
-		ret = balancer_build(&next, cfg, &ov, d->lb.nat_addr, &d->maps, err, errlen);
+		ret = balancer_build(&next, cfg, &ov, d->lb.nat_addr, &d->maps, d->lb.flows_by_id,
+				     err, errlen);
 	if (ret) {
 		cfg_free(cfg);
 		free(cfg);
 		cfg = NULL;
 		goto out;
 	}
-	memcpy(next.flows_by_id, d->lb.flows_by_id, sizeof(next.flows_by_id));
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
 		struct lb_server *s = next.by_id[id], *old = d->lb.by_id[id];
 

@@ -65,4 +65,7 @@ void daemon_health_changed(struct lb_server *s, void *arg);
 
 void daemon_ctl_handler(int argc, char **argv, struct ctl_reply *r, void *arg);
 
+/* Open (not closed) flows per backend id, counted in the flow table now. */
+int daemon_count_open_flows(struct daemon *d, uint32_t by_id[RPILB_MAX_BACKENDS]);
+
 #endif

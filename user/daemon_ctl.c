@@ -254,6 +254,21 @@ static void cmd_del(struct ctl_req *q)
 			 name, flows, flows == 1 ? "" : "s");
 }
 
+/*
+ * Open flows per server, counted in the flow table now rather than at the
+ * last sweep: "drain --wait" must not see a flow opened a moment ago as gone.
+ */
+static void refresh_open_flows(struct daemon *d)
+{
+	uint32_t by_id[RPILB_MAX_BACKENDS];
+
+	if (daemon_count_open_flows(d, by_id))
+		return;
+	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
+		if (d->lb.by_id[id])
+			d->lb.by_id[id]->active_flows = by_id[id];
+}
+
 static void status_info(struct daemon *d, struct status_info *si)
 {
 	si->ifname = d->rec.ifname;
@@ -275,6 +290,7 @@ static void cmd_show(struct ctl_req *q)
 		return;
 	}
 	status_info(q->d, &si);
+	refresh_open_flows(q->d);
 	if (!strcmp(q->argv[1], "info")) {
 		ctl_reply_printf(q->r, "on %s (%s: %s), pid %d, socket %s\n", si.ifname, si.mode,
 				 si.mode_why, si.pid, q->d->paths.socket);

@@ -49,7 +49,7 @@ static const int level_syslog[] = {
 	[LOG_LVL_DEBUG] = LOG_DEBUG,
 };
 
-void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+static void log_emit(enum log_level level, bool prefix, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	size_t n;
@@ -76,7 +76,21 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		fputc('\n', stderr);
 		return;
 	}
-	fprintf(stderr, "%s%s\n", level_prefix[level], buf);
+	fprintf(stderr, "%s%s\n", prefix ? level_prefix[level] : "", buf);
+}
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	log_emit(level, true, fmt, ap);
+}
+
+void log_plain(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(level, false, fmt, ap);
+	va_end(ap);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

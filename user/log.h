@@ -26,6 +26,9 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* A message that names its own severity ("file:12: warning: ..."): no prefix. */
+void log_plain(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #define pr_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define pr_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define pr_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)

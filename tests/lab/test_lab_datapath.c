@@ -34,7 +34,7 @@ static void rpilb_up(const struct mode_case *m)
 			 L.id);
 		assert_int_equal(system(cmd), 0);
 	}
-	assert_int_equal(lab_write_config(&L, NULL, NULL), 0);
+	assert_int_equal(lab_write_config(&L, NULL), 0);
 	rc = lab_rpilb_up(&L, m->mode, out, sizeof(out));
 	if (rc)
 		fail_msg("rpilbctl up -m %s failed (%d): %s", m->mode, rc, out);

@@ -139,41 +139,46 @@ int lab_run(struct lab *l, const char *host, char *out, size_t outlen, const cha
 	return rc;
 }
 
-int lab_write_config(struct lab *l, const char *backend_extra, const char *rpilb_extra)
+int lab_write_config(struct lab *l, const struct lab_cfg *c)
 {
+	static const struct lab_cfg none;
+	int n;
 	FILE *f;
 
+	if (!c)
+		c = &none;
+	n = c->nservers ? c->nservers : l->nbackends;
 	snprintf(l->cfg, sizeof(l->cfg), "%s/rpilb.cfg", l->dir);
 	snprintf(l->socket, sizeof(l->socket), "%s/rpilb.sock", l->dir);
 	f = fopen(l->cfg, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "# the seed tutorial's haproxy.cfg, as rpilb runs it in the lab\n"
-		   "defaults\n"
-		   "    mode http\n"
-		   "    timeout connect 5000\n"
-		   "    timeout client  50000\n"
-		   "    timeout server  50000\n\n"
-		   "frontend raspberrypinodes\n"
-		   "    bind *:80\n"
-		   "    mode http\n"
-		   "    default_backend nodes\n\n"
-		   "backend nodes\n"
-		   "    mode http\n"
-		   "    balance roundrobin\n"
-		   "    option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n");
-	for (int i = 1; i <= l->nbackends; i++)
-		fprintf(f, "    server raspberrypi%02d 10.99.0.%d:8000 check inter 1s\n", i,
-			10 + i);
 	fprintf(f,
-		"%s\n\nrpilb\n"
-		"    interface eth0\n"
-		"    state-dir %s/state\n"
-		"    socket %s\n"
-		"    pin-dir /sys/fs/bpf/rpilb-%s\n"
-		"%s\n",
-		backend_extra ? backend_extra : "", l->dir, l->socket, l->id,
-		rpilb_extra ? rpilb_extra : "");
+		"# the seed tutorial's haproxy.cfg, as rpilb runs it in the lab\n"
+		"defaults\n"
+		"    mode http\n"
+		"    timeout connect 5000\n"
+		"    timeout client  50000\n"
+		"    timeout server  50000\n\n"
+		"frontend raspberrypinodes\n"
+		"    bind *:80\n"
+		"    mode http\n"
+		"    default_backend nodes\n\n"
+		"backend nodes\n"
+		"    mode http\n"
+		"    balance roundrobin\n"
+		"    option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n");
+	for (int i = 1; i <= n; i++)
+		fprintf(f, "    server raspberrypi%02d 10.99.0.%d:8000 check inter 1s %s\n", i, 10 + i,
+			i < 9 && c->server_opts[i] ? c->server_opts[i] : "");
+	fprintf(f, "%s\n\nrpilb\n"
+		   "    interface eth0\n"
+		   "    state-dir %s/state\n"
+		   "    socket %s\n"
+		   "    pin-dir /sys/fs/bpf/rpilb-%s\n"
+		   "%s\n",
+		c->backend_extra ? c->backend_extra : "", l->dir, l->socket, l->id,
+		c->rpilb_extra ? c->rpilb_extra : "");
 	return fclose(f) ? -errno : 0;
 }
 
@@ -181,7 +186,7 @@ int lab_rpilb_up(struct lab *l, const char *mode, char *out, size_t outlen)
 {
 	int rc;
 
-	if (!l->cfg[0] && lab_write_config(l, NULL, NULL))
+	if (!l->cfg[0] && lab_write_config(l, NULL))
 		return -1;
 	rc = lab_run(l, "lb", out, outlen, "%s up -c %s -m %s -L %s/rpilb.log 2>&1", lab_rpilbctl(),
 		     l->cfg, mode, l->dir);

@@ -15,6 +15,14 @@
 #define LAB_VIP	   "10.99.0.2"
 #define LAB_CLIENT "10.99.0.10"
 
+/* What the generated configuration holds beyond the seed's shape. */
+struct lab_cfg {
+	int nservers;		   /* servers in the file (default: every backend) */
+	const char *server_opts[9]; /* appended to server k's line (index k, from 1) */
+	const char *backend_extra;  /* lines for the backend section */
+	const char *rpilb_extra;    /* lines for the rpilb section */
+};
+
 struct lab {
 	char id[16];
 	char dir[128]; /* /tmp/rpl-ID: configs, logs, the daemon's state */
@@ -46,7 +54,7 @@ int lab_run(struct lab *l, const char *host, char *out, size_t outlen, const cha
  * section and the rpilb section; then "rpilbctl up -m mode". Returns the
  * exit status of up; its output in out.
  */
-int lab_write_config(struct lab *l, const char *backend_extra, const char *rpilb_extra);
+int lab_write_config(struct lab *l, const struct lab_cfg *c);
 int lab_rpilb_up(struct lab *l, const char *mode, char *out, size_t outlen);
 int lab_rpilb(struct lab *l, char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

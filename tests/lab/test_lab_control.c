@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control plane in the lab: health checks taking a dead Pi out and
+ * bringing it back, drain (with an open connection that must finish whole),
+ * drain --wait, nodes added and removed at run time, weights, the daemon
+ * killed with SIGKILL mid-transfer and adopted by the next "up", and a
+ * reload that changes the pool under open connections.
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include "lab.h"
+#include "testutil.h"
+
+static struct lab L;
+
+#define INTER_MS 1000 /* the lab config's "inter 1s" */
+#define RISE	 2
+#define FALL	 3
+
+/* Bring up a fresh balancer (tc: auto's choice on a veth without peer XDP). */
+static void fresh_rpilb_cfg(const struct lab_cfg *c)
+{
+	struct lab_cfg three = { .nservers = 3 };
+	char out[4096];
+	int rc;
+
+	lab_rpilb_down(&L);
+	assert_int_equal(lab_run(&L, "lb", NULL, 0, "rm -rf %s/state %s/rpilb.log", L.dir, L.dir),
+			 0);
+	assert_int_equal(lab_write_config(&L, c ? c : &three), 0);
+	rc = lab_rpilb_up(&L, "auto", out, sizeof(out));
+	if (rc)
+		fail_msg("rpilbctl up failed (%d): %s", rc, out);
+}
+
+static void fresh_rpilb(void)
+{
+	fresh_rpilb_cfg(NULL);
+}
+
+/* n sequential requests; which Pi answered each (0 for a failure). */
+static void requests(int n, int *who)
+{
+	static char out[512 * 64];
+	char *line, *save = NULL;
+	int i = 0;
+
+	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
+				 "for i in $(seq %d); do curl -s --max-time 3 http://%s/ || echo FAIL; "
+				 "echo; done",
+				 n, LAB_VIP),
+			 0);
+	for (line = strtok_r(out, "\n", &save); line && i < n; line = strtok_r(NULL, "\n", &save))
+		who[i++] = lab_hello_backend(line) < 0 ? 0 : lab_hello_backend(line);
+	assert_int_equal(i, n);
+}
+
+/* A field of one server in "rpilbctl -j status", via python's json module. */
+static void server_field(const char *server, const char *field, char *out, size_t len)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
+		 "print([s['%s'] for b in d['backends'] for s in b['servers'] if s['name']=='%s'][0])\"",
+		 field, server);
+	if (lab_rpilb(&L, out, len, "%s", cmd))
+		fail_msg("status of %s failed: %s", server, out);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* Poll until server's state is want; give up after deadline_ms. Returns ms waited. */
+static long wait_state(const char *server, const char *want, long deadline_ms)
+{
+	char state[64] = "";
+
+	for (long waited = 0; waited <= deadline_ms; waited += 100) {
+		server_field(server, "state", state, sizeof(state));
+		if (!strcmp(state, want))
+			return waited;
+		usleep(100 * 1000);
+	}
+	fail_msg("%s is '%s', not '%s', after %ld ms", server, state, want, deadline_ms);
+	return -1;
+}
+
+static int count_in_log(const char *needle)
+{
+	char out[64];
+
+	lab_run(&L, "lb", out, sizeof(out), "grep -c -F '%s' %s/rpilb.log || true", needle, L.dir);
+	return atoi(out);
+}
+
+static void backend(int k, const char *what)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "tools/lab.sh backend %s %d %s >/dev/null", L.id, k, what);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* ---- health ---------------------------------------------------------------- */
+
+static void test_dead_pi_taken_out_and_back(void **state)
+{
+	int who[30];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	backend(2, "stop");
+	/* fall checks one inter apart, plus a second of slack, as the issue asks. */
+	wait_state("raspberrypi02", "DOWN", INTER_MS * FALL + 1000);
+	assert_int_equal(count_in_log("server nodes/raspberrypi02 is DOWN"), 1);
+
+	/* After detection no client request fails: 1 and 3 take turns. */
+	requests(30, who);
+	for (int i = 0; i < 30; i++) {
+		assert_true(who[i] == 1 || who[i] == 3);
+		if (i)
+			assert_int_not_equal(who[i], who[i - 1]);
+	}
+
+	backend(2, "start");
+	wait_state("raspberrypi02", "UP", INTER_MS * RISE + 1000);
+	assert_int_equal(count_in_log("server nodes/raspberrypi02 is UP"), 2); /* first check, return */
+	requests(30, who);
+	for (int i = 1; i < 30; i++)
+		assert_int_equal(who[i], who[i - 1] % 3 + 1);
+}
+
+/* ---- drain ----------------------------------------------------------------- */
+
+/* Which Pi the next new connection will reach: the one after the last answer. */
+static int next_pi(void)
+{
+	int who[1];
+
+	requests(1, who);
+	assert_true(who[0] > 0);
+	return who[0] % 3 + 1;
+}
+
+static void test_drain_with_open_connection(void **state)
+{
+	char out[4096], name[32], flows[32];
+	int pi, who[30];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	pi = next_pi();
+	snprintf(name, sizeof(name), "raspberrypi%02d", pi);
+	/* A 4 s stream to that Pi, in the background: one open flow on it. */
+	assert_int_equal(lab_run(&L, "c", NULL, 0,
+				 "curl -s --max-time 20 http://%s/slow/4 > %s/slow.out 2>&1 & echo $! > "
+				 "%s/slow.pid",
+				 LAB_VIP, L.dir, L.dir),
+			 0);
+	usleep(500 * 1000);
+	server_field(name, "active_flows", flows, sizeof(flows));
+	assert_string_equal(flows, "1");
+
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain %s", name), 0);
+	assert_non_null(strstr(out, "draining"));
+	server_field(name, "state", out, sizeof(out));
+	assert_string_equal(out, "DRAIN");
+	/* New connections avoid it at once... */
+	requests(30, who);
+	for (int i = 0; i < 30; i++)
+		assert_true(who[i] > 0 && who[i] != pi);
+
+	/* ...and drain --wait returns when the open one has finished. */
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain %s --wait --timeout 20", name), 0);
+	assert_non_null(strstr(out, "is drained"));
+	assert_int_equal(lab_run(&L, "c", out, sizeof(out), "while kill -0 $(cat %s/slow.pid) 2>/dev/null; do sleep 0.1; done; "
+				 "grep -c '^tick ' %s/slow.out",
+				 L.dir, L.dir),
+			 0);
+	/* 4 s of a tick every 100 ms: all 40 lines arrived. */
+	assert_int_equal(atoi(out), 40);
+
+	/* Drained stays drained across a restart of the daemon. */
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "enable %s", name), 0);
+	server_field(name, "state", out, sizeof(out));
+	assert_string_equal(out, "UP");
+}
+
+static void test_drain_wait_timeout(void **state)
+{
+	char out[4096], name[32];
+	int pi, rc;
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	pi = next_pi();
+	snprintf(name, sizeof(name), "raspberrypi%02d", pi);
+	lab_run(&L, "c", NULL, 0, "curl -s --max-time 20 http://%s/slow/6 >/dev/null 2>&1 &",
+		LAB_VIP);
+	usleep(500 * 1000);
+	rc = lab_rpilb(&L, out, sizeof(out), "drain %s --wait --timeout 1 2>&1", name);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "still has 1 open flow after 1 s"));
+}
+
+/* ---- runtime nodes, weights, bad input ------------------------------------------ */
+
+static void test_add_and_del_node(void **state)
+{
+	char out[4096];
+	int who[40], counts[5] = { 0 };
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "add-node raspberrypi04 10.99.0.14:8000"),
+			 0);
+	wait_state("raspberrypi04", "UP", INTER_MS * RISE + 1000);
+	requests(40, who);
+	for (int i = 0; i < 40; i++)
+		counts[who[i]]++;
+	for (int k = 1; k <= 4; k++)
+		assert_int_equal(counts[k], 10);
+	/* Persisted before it was acknowledged. */
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "cat %s/state/state", L.dir), 0);
+	assert_non_null(strstr(out, "added nodes raspberrypi04 10.99.0.14:8000 weight 1"));
+
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "del-node raspberrypi04"), 0);
+	requests(30, who);
+	for (int i = 0; i < 30; i++)
+		assert_true(who[i] >= 1 && who[i] <= 3);
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "cat %s/state/state", L.dir), 0);
+	assert_null(strstr(out, "raspberrypi04"));
+}
+
+static void test_bad_input_changes_nothing(void **state)
+{
+	static const struct {
+		const char *args;
+		const char *says;
+		int rc;
+	} cases[] = {
+		{ "drain nosuchpi", "no server 'nosuchpi'", 1 },
+		{ "add-node raspberrypi01 10.99.0.14:8000", "already has a server 'raspberrypi01'", 1 },
+		{ "add-node pi05 10.99.0.300:8000", "bad address '10.99.0.300:8000'", 2 },
+		{ "add-node pi05 10.99.0.15", "bad address '10.99.0.15'", 2 },
+		{ "add-node pi05 10.99.0.15:8000 --weight 999", "bad weight '999'", 2 },
+		{ "add-node abcdefghijabcdefghijabcdefghijabcdef 10.99.0.15:8000", "bad server name", 2 },
+		{ "add-node 'pi 5' 10.99.0.15:8000", "bad server name", 2 },
+		{ "drain raspberrypi01 --backend nosuch", "no backend 'nosuch'", 1 },
+		{ "frobnicate", "unknown command 'frobnicate'", 2 },
+		{ "drain", "needs a server NAME", 2 },
+		{ "enable raspberrypi01 extra", "unexpected argument 'extra'", 2 },
+	};
+	char before[4096], after[4096], out[4096];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	assert_int_equal(lab_run(&L, "lb", before, sizeof(before), "cat %s/state/state", L.dir), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = lab_rpilb(&L, out, sizeof(out), "%s 2>&1", cases[i].args);
+
+		if (rc != cases[i].rc || !strstr(out, cases[i].says))
+			fail_msg("'%s': exit %d '%s', want exit %d with '%s'", cases[i].args, rc, out,
+				 cases[i].rc, cases[i].says);
+		/* One line, and it is an error. */
+		assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out));
+		assert_non_null(strstr(out, "error: "));
+	}
+	assert_int_equal(lab_run(&L, "lb", after, sizeof(after), "cat %s/state/state", L.dir), 0);
+	assert_string_equal(before, after);
+}
+
+static void test_weights_2_1_1(void **state)
+{
+	struct lab_cfg c = { .nservers = 3, .server_opts = { [1] = "weight 2" } };
+	static int who[400];
+	int counts[4] = { 0 }, run = 0;
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb_cfg(&c);
+	requests(400, who);
+	for (int i = 0; i < 400; i++) {
+		assert_true(who[i] >= 1 && who[i] <= 3);
+		counts[who[i]]++;
+		/* Interleaved, not in bursts: never three in a row from one Pi. */
+		run = i && who[i] == who[i - 1] ? run + 1 : 1;
+		assert_true(run <= 2);
+	}
+	assert_int_equal(counts[1], 200);
+	assert_int_equal(counts[2], 100);
+	assert_int_equal(counts[3], 100);
+}
+
+/* ---- restart, kill -9, reload ---------------------------------------------------- */
+
+static void test_up_when_running_is_a_noop(void **state)
+{
+	char out[4096];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	assert_int_equal(lab_rpilb_up(&L, "auto", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "rpilb is already running"));
+}
+
+static void test_kill9_during_transfer(void **state)
+{
+	char out[4096], got[256], want[256], name[32];
+	int pi;
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	pi = next_pi();
+	snprintf(name, sizeof(name), "raspberrypi%02d", pi % 3 + 1);
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain %s", name), 0);
+	/* 100 MB at 25 MB/s: about four seconds on the wire. */
+	assert_int_equal(lab_run(&L, "c", NULL, 0,
+				 "curl -s --limit-rate 25M --max-time 60 http://%s/blob/104857600 | "
+				 "sha256sum > %s/sum.out & echo $! > %s/sum.pid",
+				 LAB_VIP, L.dir, L.dir),
+			 0);
+	usleep(1000 * 1000);
+	{
+		char pid[32];
+
+		lab_rpilb(&L, pid, sizeof(pid),
+			  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+		assert_true(atoi(pid) > 1);
+		assert_int_equal(kill(atoi(pid), SIGKILL), 0);
+	}
+	usleep(300 * 1000);
+	assert_int_equal(lab_rpilb_up(&L, "auto", out, sizeof(out)), 0);
+
+	assert_int_equal(lab_run(&L, "c", NULL, 0,
+				 "while kill -0 $(cat %s/sum.pid) 2>/dev/null; do sleep 0.2; done",
+				 L.dir),
+			 0);
+	assert_int_equal(lab_run(&L, "c", got, sizeof(got), "cat %s/sum.out", L.dir), 0);
+	assert_int_equal(lab_run(&L, "c", want, sizeof(want),
+				 "%s/tools/hellod --blob 104857600 | sha256sum", lab_build_dir()),
+			 0);
+	assert_string_equal(got, want);
+	assert_true(count_in_log("adopting the running data path") >= 1);
+	/* The runtime change made before the kill is still in force. */
+	server_field(name, "state", out, sizeof(out));
+	assert_string_equal(out, "DRAIN");
+}
+
+static void test_reload_changes_pool_under_open_connection(void **state)
+{
+	char out[4096];
+	int who[30], counts[5] = { 0 };
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	/* Keep a stream open to whichever Pi comes next. */
+	next_pi();
+	lab_run(&L, "c", NULL, 0,
+		"curl -s --max-time 20 http://%s/slow/4 > %s/slow.out 2>&1 & echo $! > %s/slow.pid",
+		LAB_VIP, L.dir, L.dir);
+	usleep(500 * 1000);
+
+	/* Pi 3 leaves the file, Pi 4 joins it. */
+	assert_int_equal(lab_run(&L, "lb", NULL, 0,
+				 "sed -i 's/raspberrypi03 10.99.0.13/raspberrypi04 10.99.0.14/' %s",
+				 L.cfg),
+			 0);
+	if (lab_rpilb(&L, out, sizeof(out), "reload 2>&1"))
+		fail_msg("reload failed: %s", out);
+	wait_state("raspberrypi04", "UP", INTER_MS * RISE + 1000);
+	requests(30, who);
+	for (int i = 0; i < 30; i++)
+		counts[who[i]]++;
+	assert_int_equal(counts[0], 0);
+	assert_int_equal(counts[3], 0);
+	assert_int_equal(counts[1], 10);
+	assert_int_equal(counts[2], 10);
+	assert_int_equal(counts[4], 10);
+
+	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
+				 "while kill -0 $(cat %s/slow.pid) 2>/dev/null; do sleep 0.1; done; "
+				 "grep -c '^tick ' %s/slow.out",
+				 L.dir, L.dir),
+			 0);
+	assert_int_equal(atoi(out), 40);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	return lab_up(&L, "t3", 4, "hellod");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lab_down(&L);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dead_pi_taken_out_and_back),
+		cmocka_unit_test(test_drain_with_open_connection),
+		cmocka_unit_test(test_drain_wait_timeout),
+		cmocka_unit_test(test_add_and_del_node),
+		cmocka_unit_test(test_bad_input_changes_nothing),
+		cmocka_unit_test(test_weights_2_1_1),
+		cmocka_unit_test(test_up_when_running_is_a_noop),
+		cmocka_unit_test(test_kill9_during_transfer),
+		cmocka_unit_test(test_reload_changes_pool_under_open_connection),
+	};
+
+	return cmocka_run_group_tests_name("lab: control plane", tests, setup, teardown);
+}
