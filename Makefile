@@ -36,7 +36,7 @@ BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	-idirafter /usr/include/$(shell gcc -dumpmachine)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf $(BPF_SYS_INCLUDES)
 
-LIBS := libbpf libelf zlib
+LIBS := libbpf libelf zlib libmicrohttpd
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-DRPILB_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BPF_BUILD) \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS)) $(CFLAGS)
@@ -52,7 +52,7 @@ BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test
 LAB_TESTS := $(patsubst tests/lab/%.c,$(BUILD)/tests/%,$(wildcard tests/lab/test_*.c))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 
-.PHONY: all deps build check demo clean install cross tests fmt
+.PHONY: all deps build check demo clean install uninstall cross tests fmt
 .DEFAULT_GOAL := all
 
 all: deps build
@@ -122,6 +122,27 @@ cross: $(BUILD)/rpilbctl $(BUILD)/tools/hellod $(UNIT_TESTS) $(BPF_TESTS) $(LAB_
 
 demo: deps build
 	$(Q)tools/demo.sh $(BUILD)
+
+# --- install ---------------------------------------------------------------
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+
+install: build
+	install -D -m 0755 $(BUILD)/rpilbctl $(DESTDIR)$(SBINDIR)/rpilbctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/dist/rpilb.service > $(DESTDIR)$(UNITDIR)/rpilb.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/rpilb.service
+	@# An existing configuration is the user's: never overwrite it.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/rpilb/rpilb.cfg ]; then \
+		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/rpilb/rpilb.cfg"; \
+	else \
+		install -D -m 0640 tools/dist/rpilb.cfg $(DESTDIR)$(SYSCONFDIR)/rpilb/rpilb.cfg; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/rpilbctl $(DESTDIR)$(UNITDIR)/rpilb.service
 
 fmt:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tools/*.c tests/*/*.c tests/*/*.h)
