@@ -394,6 +394,196 @@ static void test_reload_changes_pool_under_open_connection(void **state)
 	assert_int_equal(atoi(out), 40);
 }
 
+
+/* ---- more of the contract ----------------------------------------------------------- */
+
+static void test_dead_pi_at_start_gets_nothing(void **state)
+{
+	char out[4096];
+	int who[30];
+
+	(void)state;
+	REQUIRE_ROOT();
+	lab_rpilb_down(&L);
+	backend(3, "stop");
+	fresh_rpilb();
+	/* Checked once before up returned: never given a flow. */
+	server_field("raspberrypi03", "state", out, sizeof(out));
+	assert_string_equal(out, "DOWN");
+	requests(30, who);
+	for (int i = 0; i < 30; i++)
+		assert_true(who[i] == 1 || who[i] == 2);
+	backend(3, "start");
+}
+
+static void test_maint_and_enable(void **state)
+{
+	char out[4096], checks[32], later[32];
+	int who[30];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "maint raspberrypi02"), 0);
+	server_field("raspberrypi02", "state", out, sizeof(out));
+	assert_string_equal(out, "MAINT");
+	requests(30, who);
+	for (int i = 0; i < 30; i++)
+		assert_true(who[i] == 1 || who[i] == 3);
+	/* In maintenance it is not checked either (HAProxy's rule). */
+	assert_int_equal(lab_run(&L, "b2", checks, sizeof(checks),
+				 "curl -s http://127.0.0.1:8000/stats"),
+			 0);
+	usleep(2500 * 1000);
+	assert_int_equal(lab_run(&L, "b2", later, sizeof(later),
+				 "curl -s http://127.0.0.1:8000/stats"),
+			 0);
+	assert_string_equal(checks, later);
+
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "enable raspberrypi02"), 0);
+	wait_state("raspberrypi02", "UP", INTER_MS * RISE + 1000);
+	requests(30, who);
+	for (int i = 1; i < 30; i++)
+		assert_int_equal(who[i], who[i - 1] % 3 + 1);
+}
+
+static void test_reload_keeps_runtime_changes_and_sighup(void **state)
+{
+	char out[4096], pid[32];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain raspberrypi01"), 0);
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "add-node raspberrypi04 10.99.0.14:8000"),
+			 0);
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "reload"), 0);
+	server_field("raspberrypi01", "state", out, sizeof(out));
+	assert_string_equal(out, "DRAIN");
+	server_field("raspberrypi04", "address", out, sizeof(out));
+	assert_string_equal(out, "10.99.0.14");
+
+	/* SIGHUP is a reload too: a weight changed in the file takes effect. */
+	assert_int_equal(lab_run(&L, "lb", NULL, 0,
+				 "sed -i 's/raspberrypi02 10.99.0.12:8000 check inter 1s/& weight 3/' %s",
+				 L.cfg),
+			 0);
+	lab_rpilb(&L, pid, sizeof(pid),
+		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+	assert_int_equal(kill(atoi(pid), SIGHUP), 0);
+	for (int i = 0; i < 50; i++) {
+		server_field("raspberrypi02", "weight", out, sizeof(out));
+		if (!strcmp(out, "3"))
+			break;
+		usleep(100 * 1000);
+	}
+	assert_string_equal(out, "3");
+	server_field("raspberrypi01", "state", out, sizeof(out));
+	assert_string_equal(out, "DRAIN");
+}
+
+static void test_sigterm_keeps_forwarding(void **state)
+{
+	char out[4096], pid[32];
+	int who[6];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	lab_rpilb(&L, pid, sizeof(pid),
+		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+	assert_int_equal(kill(atoi(pid), SIGTERM), 0);
+	for (int i = 0; i < 50 && kill(atoi(pid), 0) == 0; i++)
+		usleep(100 * 1000);
+	assert_int_not_equal(kill(atoi(pid), 0), 0);
+	/* No daemon, and the Pis are still served in rotation. */
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "status 2>&1"), 1);
+	assert_non_null(strstr(out, "rpilb is not running"));
+	requests(6, who);
+	for (int i = 1; i < 6; i++)
+		assert_int_equal(who[i], who[i - 1] % 3 + 1);
+	assert_int_equal(lab_rpilb_up(&L, "auto", out, sizeof(out)), 0);
+}
+
+static void test_dedicated_vip(void **state)
+{
+	struct lab_cfg c = {
+		.nservers = 3,
+		.rpilb_extra = "",
+		.backend_extra = "\nfrontend vip\n    bind 10.99.0.100:8080\n    default_backend nodes\n",
+	};
+	char out[4096];
+	int who[3];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb_cfg(&c);
+	/* up added the VIP to eth0, so the kernel answers ARP for it. */
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "ip -4 -o addr show dev eth0"), 0);
+	assert_non_null(strstr(out, "10.99.0.100/32"));
+	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
+				 "for i in 1 2 3; do curl -s --max-time 3 http://10.99.0.100:8080/; done"),
+			 0);
+	{
+		char *save = NULL, *line = strtok_r(out, "\n", &save);
+
+		for (int i = 0; i < 3; i++, line = strtok_r(NULL, "\n", &save)) {
+			assert_non_null(line);
+			who[i] = lab_hello_backend(line);
+		}
+	}
+	assert_int_equal(who[1], who[0] % 3 + 1);
+	assert_int_equal(who[2], who[1] % 3 + 1);
+	/* down gives the address back. */
+	assert_int_equal(lab_rpilb_down(&L), 0);
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "ip -4 -o addr show dev eth0"), 0);
+	assert_null(strstr(out, "10.99.0.100"));
+}
+
+static void test_auto_picks_xdp_with_peer_program(void **state)
+{
+	char out[4096], cmd[256];
+
+	(void)state;
+	REQUIRE_ROOT();
+	lab_rpilb_down(&L);
+	snprintf(cmd, sizeof(cmd), "tools/lab.sh peer-xdp %s on build/bpf/xdp_pass.bpf.o", L.id);
+	assert_int_equal(system(cmd), 0);
+	fresh_rpilb();
+	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "-j status"), 0);
+	assert_non_null(strstr(out, "\"mode\":\"xdp\""));
+	lab_rpilb_down(&L);
+	snprintf(cmd, sizeof(cmd), "tools/lab.sh peer-xdp %s off", L.id);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_unresolved_neighbour_loses_nothing(void **state)
+{
+	int who[3];
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	/*
+	 * With its neighbour table empty the balancer cannot put a MAC on the
+	 * first packet: the kernel gets it rewritten, resolves and forwards.
+	 */
+	char out[64];
+
+	assert_int_equal(lab_run(&L, "lb", NULL, 0, "ip neigh flush dev eth0"), 0);
+	requests(3, who);
+	assert_int_equal(who[1], who[0] % 3 + 1);
+	assert_int_equal(who[2], who[1] % 3 + 1);
+	/* And it really went through the kernel: bpftool reads the counter by name. */
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
+				 "bpftool -j map dump pinned /sys/fs/bpf/rpilb-%s/counters | python3 -c "
+				 "'import json,sys; print(sum(v[\"value\"][\"pass_no_neigh\"] for v in "
+				 "json.load(sys.stdin)[0][\"formatted\"][\"values\"]))'",
+				 L.id),
+			 0);
+	assert_true(atoi(out) >= 1);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -421,6 +611,13 @@ int main(void)
 		cmocka_unit_test(test_up_when_running_is_a_noop),
 		cmocka_unit_test(test_kill9_during_transfer),
 		cmocka_unit_test(test_reload_changes_pool_under_open_connection),
+		cmocka_unit_test(test_dead_pi_at_start_gets_nothing),
+		cmocka_unit_test(test_maint_and_enable),
+		cmocka_unit_test(test_reload_keeps_runtime_changes_and_sighup),
+		cmocka_unit_test(test_sigterm_keeps_forwarding),
+		cmocka_unit_test(test_dedicated_vip),
+		cmocka_unit_test(test_auto_picks_xdp_with_peer_program),
+		cmocka_unit_test(test_unresolved_neighbour_loses_nothing),
 	};
 
 	return cmocka_run_group_tests_name("lab: control plane", tests, setup, teardown);
