@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "cli.h"
+#include "names.h"
 #include "log.h"
 
 /* Only -j and --help: the commands that take no other options. */
@@ -68,9 +71,52 @@ int do_stats(int argc, char **argv)
 
 int do_conns(int argc, char **argv)
 {
-	int ret = simple_opts(argc, argv);
+	static const struct option opts[] = {
+		{ "node", required_argument, NULL, 'n' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "client", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char line[256] = "conns";
+	struct in_addr addr;
+	int opt;
 
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	return show("conns");
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		size_t used = strlen(line);
+
+		switch (opt) {
+		case 'n':
+			if (!name_valid(optarg))
+				return cli_fail(EXIT_USAGE, "bad server name '%s': %s", optarg,
+						NAME_RULE);
+			snprintf(line + used, sizeof(line) - used, " node %s", optarg);
+			break;
+		case 'b':
+			if (!name_valid(optarg))
+				return cli_fail(EXIT_USAGE, "bad backend name '%s': %s", optarg,
+						NAME_RULE);
+			snprintf(line + used, sizeof(line) - used, " backend %s", optarg);
+			break;
+		case 'c':
+			if (inet_pton(AF_INET, optarg, &addr) != 1)
+				return cli_fail(EXIT_USAGE, "bad client address '%s': an IPv4 address",
+						optarg);
+			snprintf(line + used, sizeof(line) - used, " client %s", optarg);
+			break;
+		case 'j':
+			cli.json = true;
+			log_set_json(true);
+			break;
+		case 'h':
+			cli_usage(argv[0]);
+			return EXIT_OK;
+		default:
+			return cli_usage(argv[0]);
+		}
+	}
+	if (optind < argc)
+		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	return show(line);
 }

@@ -333,6 +333,7 @@ static void sweep_tick(struct ev_timer *t)
 	if (err)
 		pr_warn("sweeping the flow table failed: %s", strerror(-err));
 	memcpy(d->lb.flows_by_id, d->swept.active_by_id, sizeof(d->lb.flows_by_id));
+	daemon_rate_sample(d);
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
 		if (d->lb.by_id[id])
 			d->lb.by_id[id]->active_flows = d->swept.active_by_id[id];

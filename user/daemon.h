@@ -31,6 +31,16 @@ struct up_opts {
 	const char *log_file; /* -L: log here instead of syslog once detached */
 };
 
+/* New flows per server over the last few sweeps, for the flow rate. */
+#define RATE_WINDOW 6
+struct rate_ring {
+	uint64_t at_ms[RATE_WINDOW];
+	uint64_t new_flows[RATE_WINDOW][RPILB_MAX_BACKENDS];
+	int pos;
+};
+
+struct snapshot;
+
 struct daemon {
 	struct evloop *loop;
 	const char *cfg_path;
@@ -52,6 +62,7 @@ struct daemon {
 	uint64_t started_ms;
 	uint32_t flow_capacity;
 	int lock_fd;
+	struct rate_ring rates;
 };
 
 int daemon_up(const struct up_opts *o);
@@ -64,6 +75,11 @@ int daemon_save_state(struct daemon *d, char *err, size_t errlen);
 void daemon_health_changed(struct lb_server *s, void *arg);
 
 void daemon_ctl_handler(int argc, char **argv, struct ctl_reply *r, void *arg);
+
+/* Everything the stats page shows, at this instant; snapshot_free() it. */
+int daemon_snapshot(struct daemon *d, struct snapshot *s);
+/* Record each server's new-flow count for the rate (once per sweep). */
+void daemon_rate_sample(struct daemon *d);
 
 /* Open (not closed) flows per backend id, counted in the flow table now. */
 int daemon_count_open_flows(struct daemon *d, uint32_t by_id[RPILB_MAX_BACKENDS]);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conns.h"
 #include "daemon.h"
 #include "json.h"
 #include "log.h"
@@ -280,6 +281,56 @@ static void status_info(struct daemon *d, struct status_info *si)
 	si->pid = getpid();
 }
 
+/* show conns [node NAME] [backend B] [client IP] */
+static void show_conns(struct ctl_req *q)
+{
+	struct conn_filter f = { .any_client = true };
+	const char *node = NULL;
+	struct conn *v = NULL;
+	char err[160];
+	FILE *out;
+	int n;
+
+	for (int i = 2; i < q->argc; i += 2) {
+		if (i + 1 >= q->argc) {
+			ctl_reply_error(q->r, "'%s' needs a value", q->argv[i]);
+			return;
+		}
+		if (!strcmp(q->argv[i], "node")) {
+			node = q->argv[i + 1];
+		} else if (!strcmp(q->argv[i], "client")) {
+			if (inet_pton(AF_INET, q->argv[i + 1], &f.client) != 1) {
+				ctl_reply_error(q->r, "bad client address '%s'", q->argv[i + 1]);
+				return;
+			}
+			f.any_client = false;
+		} else if (strcmp(q->argv[i], "backend")) {
+			ctl_reply_error(q->r, "unknown option '%s': node, backend, client",
+					q->argv[i]);
+			return;
+		}
+	}
+	if (node) {
+		f.node = balancer_find(&q->d->lb, node, opt_backend(q, 2), err, sizeof(err));
+		if (!f.node) {
+			ctl_reply_error(q->r, "%s", err);
+			return;
+		}
+	}
+	n = conns_collect(&q->d->maps, &q->d->lb, &f, &v);
+	if (n < 0) {
+		ctl_reply_error(q->r, "reading the flow table failed: %s", strerror(-n));
+		return;
+	}
+	out = ctl_reply_stream(q->r);
+	if (q->json)
+		render_conns_json(out, v, n);
+	else
+		render_conns_text(out, v, n);
+	fclose(out);
+	free(v);
+}
+
 static void cmd_show(struct ctl_req *q)
 {
 	struct status_info si;
@@ -309,8 +360,10 @@ static void cmd_show(struct ctl_req *q)
 		s = find_server(q);
 		if (s)
 			ctl_reply_printf(q->r, "%u\n", s->active_flows);
+	} else if (!strcmp(q->argv[1], "conns")) {
+		show_conns(q);
 	} else {
-		ctl_reply_error(q->r, "unknown 'show %s': try info, status, flows NAME",
+		ctl_reply_error(q->r, "unknown 'show %s': try info, status, conns, flows NAME",
 				q->argv[1]);
 	}
 }

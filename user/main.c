@@ -38,7 +38,8 @@ static const struct cmd commands[] = {
 	{ "enable", do_enable, "NAME [--backend B]", "back into rotation (after drain or maint)" },
 	{ "reload", do_reload, "", "re-read the configuration file, keep runtime changes" },
 	{ "stats", do_stats, "[-j]", "counters of the data path, servers and frontends" },
-	{ "conns", do_conns, "[-j] [--node NAME] [--client IP]", "the live flows" },
+	{ "conns", do_conns, "[-j] [--node NAME [--backend B]] [--client IP]",
+	  "the live flows: which Pi serves which client" },
 	{ "help", do_help, "[COMMAND]", "this text, or one command's" },
 };
 

@@ -58,6 +58,7 @@ struct snap_bind {
 	uint16_t port;
 	uint64_t new_flows;  /* flows opened through this bind */
 	uint64_t no_backend; /* SYNs refused: no server in rotation */
+	double flow_rate;    /* new flows per second over the last few seconds */
 };
 
 struct snap_frontend {
