@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netdev.h"
 #include "notify.h"
+#include "precheck.h"
 #include "srvhealth.h"
 #include "state.h"
 #include "util.h"
@@ -201,6 +202,8 @@ static int setup(struct daemon *d, const struct up_opts *o)
 	bool fallback, adopted;
 	int err;
 
+	if (precheck_host(d->cfg->rpilb.flow_table_size))
+		return -EINVAL;
 	err = pick_interface(d, o, ifname);
 	if (err)
 		return err;
