@@ -22,6 +22,7 @@ struct lb_ctx {
 	struct rpilb_tuple tuple; /* the packet's 4-tuple as on the wire */
 	const struct rpilb_cfg *cfg;
 	struct rpilb_counters *cnt;
+	struct rpilb_halfopen *halfopen;
 	__u32 ifindex; /* ingress, which is also egress */
 };
 

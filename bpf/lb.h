@@ -100,8 +100,10 @@ static __always_inline enum lb_verdict lb_to_backend(struct lb_ctx *c, struct rp
 	__sync_fetch_and_add(&f->packets, 1);
 	__sync_fetch_and_add(&f->bytes, c->p.ip_len);
 	if (!(f->flags & RPILB_FLOW_ESTABLISHED) &&
-	    (c->p.tcp_flags & (TCPF_ACK | TCPF_SYN | TCPF_RST)) == TCPF_ACK)
-		__sync_fetch_and_or(&f->flags, RPILB_FLOW_ESTABLISHED);
+	    (c->p.tcp_flags & (TCPF_ACK | TCPF_SYN | TCPF_RST)) == TCPF_ACK &&
+	    !(__sync_fetch_and_or(&f->flags, RPILB_FLOW_ESTABLISHED) & RPILB_FLOW_ESTABLISHED))
+		/* Only the CPU that completed the handshake gives the budget back. */
+		__sync_fetch_and_add(&c->halfopen->count, -1);
 	if (c->p.tcp_flags & (TCPF_FIN | TCPF_RST))
 		flow_client_close(c, f, now);
 
@@ -149,6 +151,12 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	bool resolved = true;
 	int reason, err;
 
+	/* A flow replacing a closed, never established one keeps its place. */
+	if (c->cfg->halfopen_max && c->halfopen->count >= c->cfg->halfopen_max &&
+	    !(old && !(old->flags & RPILB_FLOW_ESTABLISHED))) {
+		reason = RPILB_CNT_DROP_HALFOPEN_LIMIT;
+		goto fail;
+	}
 	reason = rr_pick(svc->pool, &backend_id, &be);
 	if (reason) {
 		if (reason == RPILB_CNT_DROP_NO_BACKEND) {
@@ -206,6 +214,8 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	}
 	if (old)
 		counter_inc(c->cnt, RPILB_CNT_EV_FLOW_REUSED);
+	if (!old || (old->flags & RPILB_FLOW_ESTABLISHED))
+		__sync_fetch_and_add(&c->halfopen->count, 1);
 
 	ss = bpf_map_lookup_elem(&svc_stats, &svc_id);
 	if (ss)
@@ -240,6 +250,8 @@ static __always_inline enum lb_verdict lb_syn_on_flow(struct lb_ctx *c, struct r
 	svc = bpf_map_lookup_elem(&services, &sk);
 	if (!svc) {
 		/* The service is gone; so is the reason to keep its closed flow. */
+		if (!(flags & RPILB_FLOW_ESTABLISHED))
+			__sync_fetch_and_add(&c->halfopen->count, -1);
 		bpf_map_delete_elem(&flows_fwd, &c->tuple);
 		return lb_verdict(c, RPILB_CNT_PASS_NOT_SERVICE);
 	}
@@ -314,7 +326,8 @@ static __always_inline enum lb_verdict lb_run(struct lb_ctx *c)
 
 	c->cfg = bpf_map_lookup_elem(&config, &zero);
 	c->cnt = bpf_map_lookup_elem(&counters, &zero);
-	if (!c->cfg || !c->cnt)
+	c->halfopen = bpf_map_lookup_elem(&halfopen, &zero);
+	if (!c->cfg || !c->cnt || !c->halfopen)
 		return LB_PASS;
 	return lb_process(c);
 }

@@ -85,6 +85,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } flows_rev SEC(".maps");
 
+/* Flows whose handshake is not complete, against cfg.halfopen_max. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct rpilb_halfopen);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} halfopen SEC(".maps");
+
 /* Verdict, drop-reason and event counters, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

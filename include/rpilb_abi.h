@@ -132,7 +132,17 @@ struct rpilb_cfg {
 	__u16 nat_port_hi;
 	__u32 tw_guard_ticks; /* how long a backend keeps TIME_WAIT (Linux: 60 s) */
 	__u32 close_grace_ticks; /* how long a closed (port, backend) pair rests otherwise */
-	__u32 flags;
+	__u32 halfopen_max; /* half-open flows allowed at once; 0: no limit */
+};
+
+/*
+ * halfopen: array of one, mmap-able. Flows not (yet) established: +1 when
+ * a SYN opens one; -1 when its handshake completes (kernel) or when the
+ * sweep removes it unestablished (rpilbctl). A SYN flood can fill only
+ * this budget of the table; nothing established is ever pushed out.
+ */
+struct rpilb_halfopen {
+	__s64 count;
 };
 
 /* backend_stats: per-CPU array indexed by backend id */
@@ -184,6 +194,7 @@ struct rpilb_svc_stats {
 	X(DROP_NO_BACKEND, drop_no_backend, "SYN for a service with no eligible server")           \
 	X(DROP_NAT_EXHAUSTED, drop_nat_exhausted, "no free NAT port for the chosen server")        \
 	X(DROP_FLOW_TABLE_FULL, drop_flow_table_full, "the flow table is full")                    \
+	X(DROP_HALFOPEN_LIMIT, drop_halfopen_limit, "too many half-open flows: a SYN flood?")      \
 	X(DROP_FIB, drop_fib, "no route to the server")                                            \
 	X(DROP_INTERNAL, drop_internal, "a map the program needs is missing: a bug")               \
 	/* events, not verdicts: they do not add up to PACKETS */                                  \

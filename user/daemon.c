@@ -148,6 +148,8 @@ static int write_kernel_config(struct daemon *d)
 		.nat_port_hi = d->cfg->rpilb.nat_port_hi,
 		.tw_guard_ticks = RPILB_NS_TO_TICKS(SWEEP_TW_GUARD_MS * 1000000ULL),
 		.close_grace_ticks = RPILB_NS_TO_TICKS(SWEEP_CLOSE_GRACE_MS * 1000000ULL),
+		/* A SYN flood may take a quarter of the table; the rest stays for real flows. */
+		.halfopen_max = d->flow_capacity / 4,
 	};
 	int err = maps_set_config(&d->maps, &kc);
 

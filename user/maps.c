@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -31,6 +32,7 @@ static int *map_slot(struct lb_maps *m, const char *name)
 		{ "counters", offsetof(struct lb_maps, counters) },
 		{ "backend_stats", offsetof(struct lb_maps, backend_stats) },
 		{ "svc_stats", offsetof(struct lb_maps, svc_stats) },
+		{ "halfopen", offsetof(struct lb_maps, halfopen) },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -44,6 +46,18 @@ static void maps_init(struct lb_maps *m)
 	memset(m, 0, sizeof(*m));
 	m->config = m->services = m->backends = m->rr_tables = m->rr_cursor = -1;
 	m->flows_fwd = m->flows_rev = m->counters = m->backend_stats = m->svc_stats = -1;
+	m->halfopen = -1;
+}
+
+static int maps_map_halfopen(struct lb_maps *m)
+{
+	void *p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       m->halfopen, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	m->halfopen_count = p;
+	return 0;
 }
 
 static int maps_set_ncpus(struct lb_maps *m)
@@ -64,7 +78,7 @@ int maps_from_skel(struct lb_maps *m, struct rpilb_bpf *skel)
 		if (slot)
 			*slot = bpf_map__fd(map);
 	}
-	return maps_set_ncpus(m);
+	return maps_set_ncpus(m) ?: maps_map_halfopen(m);
 }
 
 int maps_open_pinned(struct lb_maps *m, const char *dir)
@@ -86,7 +100,7 @@ int maps_open_pinned(struct lb_maps *m, const char *dir)
 			return err;
 		}
 	}
-	return maps_set_ncpus(m);
+	return maps_set_ncpus(m) ?: maps_map_halfopen(m);
 }
 
 void maps_close(struct lb_maps *m)
@@ -438,4 +452,25 @@ int maps_set_rr_cursor(const struct lb_maps *m, uint32_t pool, uint64_t next)
 	struct rpilb_rr_cursor cur = { .next = next };
 
 	return ret_errno(bpf_map_update_elem(m->rr_cursor, &pool, &cur, BPF_ANY));
+}
+
+void maps_halfopen_release(const struct lb_maps *m, int64_t n)
+{
+	int64_t old;
+
+	if (!m->halfopen_count || n <= 0)
+		return;
+	old = __atomic_fetch_sub(&m->halfopen_count->count, n, __ATOMIC_SEQ_CST);
+	/*
+	 * A flow expired here while its handshake completed in the kernel is
+	 * given back twice; never let that drift below zero.
+	 */
+	if (old - n < 0)
+		__atomic_fetch_add(&m->halfopen_count->count, -(old - n), __ATOMIC_SEQ_CST);
+}
+
+int64_t maps_halfopen_count(const struct lb_maps *m)
+{
+	return m->halfopen_count ? __atomic_load_n(&m->halfopen_count->count, __ATOMIC_SEQ_CST)
+				 : 0;
 }

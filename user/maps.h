@@ -25,6 +25,9 @@ struct lb_maps {
 	int counters;
 	int backend_stats;
 	int svc_stats;
+	int halfopen;
+	/* The half-open count, mapped: the sweep gives back what it expires. */
+	struct rpilb_halfopen *halfopen_count;
 	int ncpus;
 	bool owned; /* fds opened from pins, closed by maps_close() */
 };
@@ -87,6 +90,10 @@ int maps_clear_flows(const struct lb_maps *m);
 int maps_clear_services(const struct lb_maps *m);
 int maps_reset_counters(const struct lb_maps *m);
 int maps_set_rr_cursor(const struct lb_maps *m, uint32_t pool, uint64_t next);
+
+/* Give back n unestablished flows' half-open budget (never below zero). */
+void maps_halfopen_release(const struct lb_maps *m, int64_t n);
+int64_t maps_halfopen_count(const struct lb_maps *m);
 
 /* The clock the data path stamps flows with, in ticks. */
 uint32_t maps_now_ticks(void);

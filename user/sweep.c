@@ -58,6 +58,7 @@ struct fwd_pass {
 	struct keyvec del_fwd; /* expire these forward entries */
 	struct keyvec del_rev; /* and the pairs they still own */
 	struct keyvec live_rev; /* pairs owned by a forward entry that stays */
+	int64_t unestablished;	/* expired before their handshake completed */
 };
 
 static void rev_key_of(const struct fwd_pass *fp, const struct rpilb_flow_fwd *f,
@@ -83,6 +84,7 @@ static int fwd_visit(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f
 		/* Its pair stays behind as a tombstone: the server may hold TIME_WAIT. */
 		if (idle > SWEEP_CLOSED_LINGER_MS) {
 			fp->totals->expired_closed++;
+			fp->unestablished += !(f->flags & RPILB_FLOW_ESTABLISHED);
 			return keyvec_push(&fp->del_fwd, k);
 		}
 		fp->res->closed++;
@@ -95,6 +97,7 @@ static int fwd_visit(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f
 		reason = &fp->totals->expired_idle;
 	if (reason) {
 		(*reason)++;
+		fp->unestablished += !(f->flags & RPILB_FLOW_ESTABLISHED);
 		if (keyvec_push(&fp->del_fwd, k))
 			return -ENOMEM;
 		return keyvec_push(&fp->del_rev, &rk);
@@ -172,6 +175,7 @@ int sweep_run(const struct lb_maps *m, struct sweep_state *st, sweep_timeouts_fn
 		goto out;
 	for (size_t i = 0; i < fp.del_fwd.n; i++)
 		maps_del_fwd(m, &fp.del_fwd.v[i]);
+	maps_halfopen_release(m, fp.unestablished);
 	for (size_t i = 0; i < fp.del_rev.n; i++)
 		maps_del_rev(m, &fp.del_rev.v[i]);
 

@@ -35,6 +35,7 @@ struct env {
 	int first_backend; /* backend n is 10.0.0.1n; .14 has no neighbour */
 	uint16_t nat_lo, nat_hi;
 	uint32_t tw_guard_ticks, close_grace_ticks;
+	uint32_t halfopen_max;
 };
 
 static void env_apply(const struct env *e)
@@ -46,6 +47,7 @@ static void env_apply(const struct env *e)
 		.nat_port_hi = e->nat_hi ? e->nat_hi : NAT_HI,
 		.tw_guard_ticks = e->tw_guard_ticks ? e->tw_guard_ticks : TICKS(60),
 		.close_grace_ticks = e->close_grace_ticks ? e->close_grace_ticks : TICKS(2),
+		.halfopen_max = e->halfopen_max,
 	};
 	struct rpilb_svc_key sk = { .vip = ip4(DP_LB), .port = htons(VPORT) };
 	struct rpilb_svc svc = { .id = 0, .pool = 0 };
@@ -54,6 +56,7 @@ static void env_apply(const struct env *e)
 	int n;
 
 	dp_reset(&g_dp);
+	g_dp.m.halfopen_count->count = 0;
 	assert_int_equal(maps_set_config(&g_dp.m, &cfg), 0);
 	assert_int_equal(maps_set_service(&g_dp.m, &sk, &svc), 0);
 	for (int i = 0; i < e->nbackends; i++) {
@@ -1023,6 +1026,41 @@ static void malformed(enum dp_prog prog)
 	}
 }
 
+
+/* ---- SYN floods ------------------------------------------------------------ */
+
+static void halfopen_budget(enum dp_prog prog)
+{
+	struct env e = { .nbackends = 3, .halfopen_max = 2 };
+	struct pkt_spec s = client_pkt(48002, TH_SYN);
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+
+	env_apply(&e);
+	open_flow(prog, 48000, &port);
+	open_flow(prog, 48001, &port);
+	assert_int_equal(maps_halfopen_count(&g_dp.m), 2);
+	/* The budget is spent: a third half-open flow is refused, and counted. */
+	run_spec(prog, &s, DP_DROP, out);
+	assert_int_equal(counter(RPILB_CNT_DROP_HALFOPEN_LIMIT), 1);
+	assert_int_equal(count_fwd(), 2);
+
+	/* A completed handshake gives its place back, once, however many ACKs follow. */
+	s = client_pkt(48000, TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(maps_halfopen_count(&g_dp.m), 1);
+	s = client_pkt(48002, TH_SYN);
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(maps_halfopen_count(&g_dp.m), 2);
+
+	/* The sweep expiring an unestablished flow gives its place back too. */
+	maps_halfopen_release(&g_dp.m, 1);
+	assert_int_equal(maps_halfopen_count(&g_dp.m), 1);
+	maps_halfopen_release(&g_dp.m, 5);
+	assert_int_equal(maps_halfopen_count(&g_dp.m), 0);
+}
+
 /* ---- registration ------------------------------------------------------------- */
 
 #define DP_CASE(fn)                                                                                \
@@ -1059,6 +1097,7 @@ DP_CASE(icmp_from_server_side)
 DP_CASE(icmp_from_client_side)
 DP_CASE(icmp_not_ours)
 DP_CASE(malformed)
+DP_CASE(halfopen_budget)
 
 #define BOTH(fn) cmocka_unit_test(fn##_xdp), cmocka_unit_test(fn##_tc)
 
@@ -1119,6 +1158,7 @@ int main(void)
 		BOTH(icmp_from_client_side),
 		BOTH(icmp_not_ours),
 		BOTH(malformed),
+		BOTH(halfopen_budget),
 	};
 	const struct CMUnitTest tiny[] = {
 		BOTH(nat_table_full),
