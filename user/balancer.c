@@ -92,16 +92,20 @@ static bool id_free(const struct balancer *b, int id)
 }
 
 /* The lowest id that no server holds and no open flow still counts against. */
-static int alloc_id(const struct balancer *b)
+/*
+ * The lowest id that no server holds, no open flow still counts against,
+ * and no recorded server is about to take back (reserved may be NULL).
+ */
+static int alloc_id(const struct balancer *b, const bool *reserved)
 {
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
-		if (id_free(b, id))
+		if (id_free(b, id) && !(reserved && reserved[id]))
 			return id;
 	return -1;
 }
 
 static struct lb_server *server_new(struct balancer *b, struct lb_pool *pool, const char *name,
-				    int want_id, char *err, size_t errlen)
+				    int want_id, const bool *reserved, char *err, size_t errlen)
 {
 	struct lb_server *s;
 	int id = want_id;
@@ -112,7 +116,7 @@ static struct lb_server *server_new(struct balancer *b, struct lb_pool *pool, co
 		return NULL;
 	}
 	if (!(id >= 0 && id < RPILB_MAX_BACKENDS && !b->by_id[id]))
-		id = alloc_id(b);
+		id = alloc_id(b, reserved);
 	if (id < 0) {
 		errf(err, errlen, "no free server slot: %d servers (or their open flows) at most",
 		     RPILB_MAX_BACKENDS);
@@ -155,9 +159,29 @@ static uint16_t server_port(const struct lb_pool *pool, uint16_t port)
 	return port ? port : pool->frontend_port;
 }
 
+/*
+ * Whether an override still describes a server: its backend exists, and a
+ * runtime-added server has not been taken over by the file (a server of
+ * the same name, not deleted at run time).
+ */
+static bool override_kept(struct balancer *b, const struct lb_overrides *ov,
+			  const struct lb_override *o)
+{
+	struct lb_pool *pool = balancer_find_pool(b, o->pool);
+
+	if (!pool || o->deleted)
+		return false;
+	if (o->added)
+		return !cfg_find_server(pool->cfg, o->server) ||
+		       find_override(ov, o->pool, o->server, OV_DELETED);
+	return cfg_find_server(pool->cfg, o->server) &&
+	       !find_override(ov, o->pool, o->server, OV_DELETED);
+}
+
 static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *err, size_t errlen)
 {
 	struct rpilb_config *cfg = b->cfg;
+	bool reserved[RPILB_MAX_BACKENDS] = { false };
 
 	b->npools = cfg->nbackends;
 	for (size_t p = 0; p < cfg->nbackends; p++) {
@@ -175,37 +199,44 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 			b->pools[fe->backend].frontend_port = fe->binds[0].port;
 	}
 
-	/* Ids recorded in the state file first, so fresh ids never take theirs. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t p = 0; p < cfg->nbackends; p++) {
-			struct lb_pool *pool = &b->pools[p];
+	/*
+	 * Every id the state file records is spoken for before any server is
+	 * given a fresh one, so a server never takes another's id (and with it
+	 * that server's statistics and health) just because it comes first.
+	 */
+	for (size_t i = 0; ov && i < ov->count; i++)
+		if (override_kept(b, ov, &ov->items[i]) && ov->items[i].id >= 0)
+			reserved[ov->items[i].id] = true;
 
-			for (size_t i = 0; i < pool->cfg->nservers; i++) {
-				const struct cfg_server *cs = &pool->cfg->servers[i];
-				const struct lb_override *o =
-					find_override(ov, pool->name, cs->name, OV_STATE);
-				int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
-				struct lb_server *s;
+	/* The file's servers, in the file's order: that is the rotation's order. */
+	for (size_t p = 0; p < cfg->nbackends; p++) {
+		struct lb_pool *pool = &b->pools[p];
 
-				if (find_override(ov, pool->name, cs->name, OV_DELETED))
-					continue;
-				if ((pass == 0) != (o && o->id >= 0))
-					continue;
-				s = server_new(b, pool, cs->name, id, err, errlen);
-				if (!s)
-					return -1;
-				s->addr = cs->addr;
-				s->port = server_port(pool, cs->port);
-				s->opts = cs->opts;
-				s->weight = cs->opts.weight;
-				s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
-				if (o)
-					s->admin = o->admin;
-			}
+		for (size_t i = 0; i < pool->cfg->nservers; i++) {
+			const struct cfg_server *cs = &pool->cfg->servers[i];
+			const struct lb_override *o = find_override(ov, pool->name, cs->name, OV_STATE);
+			int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
+			struct lb_server *s;
+
+			if (find_override(ov, pool->name, cs->name, OV_DELETED))
+				continue;
+			/* An adopted id another server has recorded is not this one's. */
+			if (!(o && o->id >= 0) && id >= 0 && reserved[id])
+				id = -1;
+			s = server_new(b, pool, cs->name, id, reserved, err, errlen);
+			if (!s)
+				return -1;
+			s->addr = cs->addr;
+			s->port = server_port(pool, cs->port);
+			s->opts = cs->opts;
+			s->weight = cs->opts.weight;
+			s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
+			if (o)
+				s->admin = o->admin;
 		}
 	}
 
-	/* Servers added at run time, unless the file has since gained them. */
+	/* Servers added at run time, in the order they were added. */
 	for (size_t i = 0; ov && i < ov->count; i++) {
 		const struct lb_override *o = &ov->items[i];
 		struct lb_pool *pool;
@@ -213,20 +244,20 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 
 		if (!o->added)
 			continue;
+		if (!override_kept(b, ov, o)) {
+			pool = balancer_find_pool(b, o->pool);
+			if (!pool)
+				pr_warn("runtime server %s/%s dropped: backend '%s' is no longer "
+					"configured",
+					o->pool, o->server, o->pool);
+			else
+				pr_info("runtime server %s/%s is now in the configuration file, which "
+					"wins",
+					o->pool, o->server);
+			continue;
+		}
 		pool = balancer_find_pool(b, o->pool);
-		if (!pool) {
-			pr_warn("runtime server %s/%s dropped: backend '%s' is no longer configured",
-				o->pool, o->server, o->pool);
-			continue;
-		}
-		/* Added by hand, then written into the file: the file takes over. */
-		if (cfg_find_server(pool->cfg, o->server) &&
-		    !find_override(ov, o->pool, o->server, OV_DELETED)) {
-			pr_info("runtime server %s/%s is now in the configuration file, which wins",
-				o->pool, o->server);
-			continue;
-		}
-		s = server_new(b, pool, o->server, o->id, err, errlen);
+		s = server_new(b, pool, o->server, o->id, reserved, err, errlen);
 		if (!s)
 			return -1;
 		s->addr = o->addr;
@@ -480,7 +511,7 @@ struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const c
 			return NULL;
 		}
 	}
-	s = server_new(b, pool, name, -1, err, errlen);
+	s = server_new(b, pool, name, -1, NULL, err, errlen);
 	if (!s)
 		return NULL;
 	s->addr = addr;

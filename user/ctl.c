@@ -22,6 +22,7 @@ struct ctl_conn {
 	struct ctl_reply reply;
 	size_t out_off;
 	char *out; /* "OK\n" or "ERR ...\n" followed by the body */
+	bool draining; /* answered; reading what the client still sends until it closes */
 	size_t out_len;
 	int slot;
 };
@@ -151,11 +152,30 @@ static void conn_flush(struct ctl_conn *c)
 		if (n < 0) {
 			if (errno == EAGAIN)
 				return;
-			break;
+			conn_free(c);
+			return;
 		}
 		c->out_off += n;
 	}
-	conn_free(c);
+	/*
+	 * Closing with unread input would reset the connection under the
+	 * client before it reads the answer (an overlong request): say we are
+	 * done, and wait for its end (the timeout still bounds this).
+	 */
+	shutdown(c->io.fd, SHUT_WR);
+	c->draining = true;
+	ev_io_mod(c->srv->loop, &c->io, EPOLLIN);
+}
+
+static void conn_drain(struct ctl_conn *c)
+{
+	char sink[1024];
+	ssize_t n;
+
+	while ((n = recv(c->io.fd, sink, sizeof(sink), 0)) > 0)
+		;
+	if (n == 0 || errno != EAGAIN)
+		conn_free(c);
 }
 
 static void conn_answer(struct ctl_conn *c)
@@ -166,7 +186,9 @@ static void conn_answer(struct ctl_conn *c)
 
 	c->in[c->in_len] = '\0';
 	argc = ctl_split(c->in, argv, CTL_MAX_ARGS);
-	if (argc < 0)
+	if (c->reply.error)
+		; /* refused before parsing (too long): keep that reason */
+	else if (argc < 0)
 		ctl_reply_error(&c->reply, "too many words in the request");
 	else if (argc == 0)
 		ctl_reply_error(&c->reply, "empty request: try 'help'");
@@ -198,6 +220,10 @@ static void conn_event(struct ev_io *io, uint32_t revents)
 {
 	struct ctl_conn *c = conn_of_io(io);
 
+	if (c->draining) {
+		conn_drain(c);
+		return;
+	}
 	if (c->out) {
 		conn_flush(c);
 		return;
@@ -285,6 +311,15 @@ int ctl_server_open(struct ctl_server *s, struct evloop *l, const char *path, mo
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	{
+		struct stat st;
+
+		/* Replace a stale socket, never a file someone put there. */
+		if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
+			close(fd);
+			return -EEXIST;
+		}
+	}
 	unlink(path);
 	/* Bind with no permissions, then open up: never a moment world-writable. */
 	{

@@ -64,6 +64,10 @@ static int parse_line(char *line, struct lb_override *o, char *why, size_t whyle
 		char *val = strtok_r(NULL, " \t", &save), *end;
 		unsigned long n;
 
+		if (strcmp(key, "admin") && strcmp(key, "id") && strcmp(key, "weight")) {
+			snprintf(why, whylen, "unknown key '%s': admin, id or weight", key);
+			return -EINVAL;
+		}
 		if (!val) {
 			snprintf(why, whylen, "'%s' needs a value", key);
 			return -EINVAL;
@@ -77,7 +81,7 @@ static int parse_line(char *line, struct lb_override *o, char *why, size_t whyle
 		}
 		n = strtoul(val, &end, 10);
 		if (*end || end == val) {
-			snprintf(why, whylen, "bad number '%s'", val);
+			snprintf(why, whylen, "bad number '%s' for '%s'", val, key);
 			return -EINVAL;
 		}
 		if (!strcmp(key, "id") && n < RPILB_MAX_BACKENDS) {
@@ -94,7 +98,7 @@ static int parse_line(char *line, struct lb_override *o, char *why, size_t whyle
 
 int state_parse(const char *text, struct lb_overrides *ov, char *err, size_t errlen)
 {
-	char *copy = strdup(text), *save = NULL, *line;
+	char *copy = strdup(text), *save, *line;
 	unsigned lineno = 0;
 	bool magic = false;
 	int ret = 0;
@@ -102,14 +106,15 @@ int state_parse(const char *text, struct lb_overrides *ov, char *err, size_t err
 	memset(ov, 0, sizeof(*ov));
 	if (!copy)
 		return -ENOMEM;
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	/* strsep, not strtok: empty lines must count, or error line numbers drift. */
+	for (save = copy; (line = strsep(&save, "\n"));) {
 		struct lb_override o;
 		char why[128];
 
 		lineno++;
 		while (*line == ' ' || *line == '\t')
 			line++;
-		if (!*line || *line == '#')
+		if (!*line || *line == '#' || *line == '\r')
 			continue;
 		if (!magic) {
 			if (strcmp(line, STATE_MAGIC)) {
@@ -160,8 +165,13 @@ char *state_format(const struct lb_overrides *ov)
 		}
 		if (o->added) {
 			inet_ntop(AF_INET, &o->addr, addr, sizeof(addr));
-			len += snprintf(buf + len, cap - len, "added %s %s %s:%u weight %u",
-					o->pool, o->server, addr, o->port, o->weight);
+						/* Port 0 is "the frontend's port": written as the address alone. */
+			if (o->port)
+				len += snprintf(buf + len, cap - len, "added %s %s %s:%u weight %u",
+						o->pool, o->server, addr, o->port, o->weight);
+			else
+				len += snprintf(buf + len, cap - len, "added %s %s %s weight %u",
+						o->pool, o->server, addr, o->weight);
 		} else {
 			len += snprintf(buf + len, cap - len, "server %s %s", o->pool, o->server);
 		}
@@ -205,9 +215,10 @@ int state_load(const char *dir, struct lb_overrides *ov, char *err, size_t errle
 		free(text);
 		return -EIO;
 	}
+	why[0] = '\0';
 	ret = state_parse(text, ov, why, sizeof(why));
 	if (ret)
-		snprintf(err, errlen, "%s: %s", path, why);
+		snprintf(err, errlen, "%s: %s", path, *why ? why : strerror(-ret));
 	free(text);
 	return ret;
 }
