@@ -62,11 +62,34 @@ int do_status(int argc, char **argv)
 
 int do_stats(int argc, char **argv)
 {
-	int ret = simple_opts(argc, argv);
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool all = false;
+	int opt;
 
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	return show("stats");
+	while ((opt = getopt_long(argc, argv, "ajh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			cli.json = true;
+			log_set_json(true);
+			break;
+		case 'h':
+			cli_usage(argv[0]);
+			return EXIT_OK;
+		default:
+			return cli_usage(argv[0]);
+		}
+	}
+	if (optind < argc)
+		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	return show(all ? "stats all" : "stats");
 }
 
 int do_conns(int argc, char **argv)

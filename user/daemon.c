@@ -18,7 +18,9 @@
 #include "notify.h"
 #include "precheck.h"
 #include "srvhealth.h"
+#include "snapshot.h"
 #include "state.h"
+#include "stats_http.h"
 #include "util.h"
 
 #define SWEEP_INTERVAL_MS 1000
@@ -448,6 +450,37 @@ static bool same_server(const struct lb_server *a, const struct lb_server *b)
 	       a->addr.s_addr == b->addr.s_addr && a->port == b->port;
 }
 
+static int stats_snapshot(struct snapshot *s, void *arg)
+{
+	return daemon_snapshot(arg, s);
+}
+
+/* The "listen stats" page, on its own bind; nothing listens without one. */
+static int start_stats(struct daemon *d)
+{
+	struct stats_http_user users[CFG_MAX_STATS_USERS];
+	struct stats_http_opts o;
+	int err;
+
+	if (!d->cfg->stats.enabled)
+		return 0;
+	stats_http_opts_from_cfg(&o, users, &d->cfg->stats);
+	o.snapshot = stats_snapshot;
+	o.arg = d;
+	err = stats_http_start(&d->stats, d->loop, &o);
+	if (err)
+		pr_err("the stats page could not listen on port %u: %s", d->cfg->stats.port,
+		       strerror(-err));
+	return err;
+}
+
+static void stop_stats(struct daemon *d)
+{
+	if (d->stats)
+		stats_http_stop(d->stats);
+	d->stats = NULL;
+}
+
 /* Settings that only "down" and "up" can change, because open flows depend on them. */
 static void warn_fixed_settings(const struct cfg_rpilb *old, const struct cfg_rpilb *new)
 {
@@ -535,6 +568,12 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		ret = balancer_apply(&d->lb);
 	if (!ret)
 		ret = start_health(d);
+	if (!ret) {
+		/* The stats section may have changed: listen anew. */
+		stop_stats(d);
+		if (start_stats(d))
+			pr_warn("reload: the stats page is off until the next reload");
+	}
 	if (!ret)
 		ret = daemon_save_state(d, err, errlen);
 	if (ret && !*err)
@@ -605,6 +644,8 @@ static int run(struct daemon *d)
 	d->sweep_timer.cb = sweep_tick;
 	ev_timer_arm(d->loop, &d->sweep_timer, 0);
 	err = start_health(d);
+	if (!err)
+		err = start_stats(d);
 	if (err)
 		return err;
 	for (size_t p = 0; p < d->lb.npools; p++) {
@@ -622,6 +663,7 @@ static int run(struct daemon *d)
 	check_first_round(d);
 
 	err = ev_run(d->loop);
+	stop_stats(d);
 	stop_health(d, &d->lb);
 	ctl_server_close(&d->ctl);
 	return err;

@@ -36,10 +36,12 @@ struct up_opts {
 struct rate_ring {
 	uint64_t at_ms[RATE_WINDOW];
 	uint64_t new_flows[RATE_WINDOW][RPILB_MAX_BACKENDS];
+	uint64_t svc_new_flows[RATE_WINDOW][RPILB_MAX_SERVICES];
 	int pos;
 };
 
 struct snapshot;
+struct stats_http;
 
 struct daemon {
 	struct evloop *loop;
@@ -63,6 +65,7 @@ struct daemon {
 	uint32_t flow_capacity;
 	int lock_fd;
 	struct rate_ring rates;
+	struct stats_http *stats; /* the "listen stats" page, if configured */
 };
 
 int daemon_up(const struct up_opts *o);

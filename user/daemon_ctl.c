@@ -18,7 +18,9 @@
 #include "names.h"
 #include "render_status.h"
 #include "srvhealth.h"
+#include "snapshot.h"
 #include "state.h"
+#include "stats_render.h"
 #include "util.h"
 
 struct ctl_req {
@@ -331,6 +333,27 @@ static void show_conns(struct ctl_req *q)
 	free(v);
 }
 
+/* show stats [all]: what the stats page shows, for a terminal or a script. */
+static void show_stats(struct ctl_req *q, bool all)
+{
+	struct stats_render_opts o = { .pretty = true, .all = all };
+	struct snapshot snap;
+	FILE *out;
+	int err = daemon_snapshot(q->d, &snap);
+
+	if (err) {
+		ctl_reply_error(q->r, "reading the counters failed: %s", strerror(-err));
+		return;
+	}
+	out = ctl_reply_stream(q->r);
+	if (q->json)
+		render_stats_json(out, &snap, &o);
+	else
+		render_stats_text(out, &snap, &o);
+	fclose(out);
+	snapshot_free(&snap);
+}
+
 static void cmd_show(struct ctl_req *q)
 {
 	struct status_info si;
@@ -362,6 +385,8 @@ static void cmd_show(struct ctl_req *q)
 			ctl_reply_printf(q->r, "%u\n", s->active_flows);
 	} else if (!strcmp(q->argv[1], "conns")) {
 		show_conns(q);
+	} else if (!strcmp(q->argv[1], "stats")) {
+		show_stats(q, q->argc > 2 && !strcmp(q->argv[2], "all"));
 	} else {
 		ctl_reply_error(q->r, "unknown 'show %s': try info, status, conns, flows NAME",
 				q->argv[1]);
@@ -395,7 +420,8 @@ static void cmd_shutdown(struct ctl_req *q)
 static void cmd_help(struct ctl_req *q)
 {
 	ctl_reply_printf(
-		q->r, "show info | show status | show flows NAME [backend B]\n"
+		q->r, "show info | show status | show stats [all] | show flows NAME [backend B]\n"
+			 "show conns [node NAME] [backend B] [client IP]\n"
 		      "add-node NAME ADDR:PORT [weight N] [backend B]\n"
 		      "del-node NAME [backend B]\n"
 		      "drain NAME [backend B] | maint NAME [backend B] | enable NAME [backend B]\n"

@@ -31,24 +31,37 @@ void daemon_rate_sample(struct daemon *d)
 			d->lb.by_id[id] && !maps_read_backend_stats(&d->maps, id, &bs) ? bs.new_flows
 										       : 0;
 	}
+	for (size_t i = 0; i < d->lb.nservices; i++) {
+		struct rpilb_svc_stats ss;
+
+		rr->svc_new_flows[slot][i] =
+			!maps_read_svc_stats(&d->maps, d->lb.services[i].id, &ss) ? ss.new_flows : 0;
+	}
 	rr->pos++;
 }
 
-/* New flows per second over the ring's span (a few seconds). */
-static double rate_of(const struct daemon *d, int id)
+/* Per second over the ring's span, from one row of samples. */
+static double ring_rate(const struct rate_ring *rr, const uint64_t (*rows)[RPILB_MAX_BACKENDS],
+			const uint64_t (*svc_rows)[RPILB_MAX_SERVICES], int idx)
 {
-	const struct rate_ring *rr = &d->rates;
 	int newest, oldest;
-	uint64_t dt;
+	uint64_t dt, a, b;
 
 	if (rr->pos < 2)
 		return 0;
 	newest = (rr->pos - 1) % RATE_WINDOW;
 	oldest = rr->pos >= RATE_WINDOW ? rr->pos % RATE_WINDOW : 0;
 	dt = rr->at_ms[newest] - rr->at_ms[oldest];
-	if (!dt || rr->new_flows[newest][id] < rr->new_flows[oldest][id])
+	a = rows ? rows[newest][idx] : svc_rows[newest][idx];
+	b = rows ? rows[oldest][idx] : svc_rows[oldest][idx];
+	if (!dt || a < b)
 		return 0;
-	return (double)(rr->new_flows[newest][id] - rr->new_flows[oldest][id]) * 1000.0 / dt;
+	return (double)(a - b) * 1000.0 / dt;
+}
+
+static double rate_of(const struct daemon *d, int id)
+{
+	return ring_rate(&d->rates, d->rates.new_flows, NULL, id);
 }
 
 static void fill_server(struct daemon *d, const struct lb_server *s, uint64_t now,
@@ -116,6 +129,7 @@ static int fill_frontends(struct daemon *d, struct snapshot *s)
 			b->port = svc->port;
 			b->new_flows = ss.new_flows;
 			b->no_backend = ss.no_backend;
+			b->flow_rate = ring_rate(&d->rates, NULL, d->rates.svc_new_flows, i);
 			o->nbinds++;
 		}
 	}
