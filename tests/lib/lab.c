@@ -169,16 +169,24 @@ int lab_write_config(struct lab *l, const struct lab_cfg *c)
 		"    balance roundrobin\n"
 		"    option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n");
 	for (int i = 1; i <= n; i++)
-		fprintf(f, "    server raspberrypi%02d 10.99.0.%d:8000 check inter 1s %s\n", i, 10 + i,
+		fprintf(f, "    server raspberrypi%02d 10.99.0.%d:8000 %s %s\n", i, 10 + i,
+			c->no_check ? "" : "check inter 1s",
 			i < 9 && c->server_opts[i] ? c->server_opts[i] : "");
+
+	fprintf(f, "%s\n", c->backend_extra ? c->backend_extra : "");
+	if (c->stats)
+		fprintf(f, "\nlisten stats *:1936\n"
+			   "    stats enable\n"
+			   "    stats uri /\n"
+			   "    stats hide-version\n"
+			   "    stats auth someuser:password\n");
 	fprintf(f, "%s\n\nrpilb\n"
 		   "    interface eth0\n"
 		   "    state-dir %s/state\n"
 		   "    socket %s\n"
 		   "    pin-dir /sys/fs/bpf/rpilb-%s\n"
 		   "%s\n",
-		c->backend_extra ? c->backend_extra : "", l->dir, l->socket, l->id,
-		c->rpilb_extra ? c->rpilb_extra : "");
+		"", l->dir, l->socket, l->id, c->rpilb_extra ? c->rpilb_extra : "");
 	return fclose(f) ? -errno : 0;
 }
 

@@ -21,6 +21,8 @@ struct lab_cfg {
 	const char *server_opts[9]; /* appended to server k's line (index k, from 1) */
 	const char *backend_extra;  /* lines for the backend section */
 	const char *rpilb_extra;    /* lines for the rpilb section */
+	bool no_check;		    /* servers without "check": UP for good, no check traffic */
+	bool stats;		    /* the seed's stats section: listen stats *:1936, someuser:password */
 };
 
 struct lab {
