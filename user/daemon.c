@@ -341,6 +341,12 @@ static void sweep_tick(struct ev_timer *t)
 		pr_warn("sweeping the flow table failed: %s", strerror(-err));
 	memcpy(d->lb.flows_by_id, d->swept.active_by_id, sizeof(d->lb.flows_by_id));
 	daemon_rate_sample(d);
+	{
+		uint64_t counters[RPILB_CNT_MAX];
+
+		if (!maps_read_counters(&d->maps, counters))
+			alarms_check(&d->alarms, counters, ev_now_ms(), d->flow_capacity);
+	}
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
 		if (d->lb.by_id[id])
 			d->lb.by_id[id]->active_flows = d->swept.active_by_id[id];

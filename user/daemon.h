@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alarms.h"
 #include "balancer.h"
 #include "config.h"
 #include "ctl.h"
@@ -66,6 +67,7 @@ struct daemon {
 	int lock_fd;
 	struct rate_ring rates;
 	struct stats_http *stats; /* the "listen stats" page, if configured */
+	struct alarms alarms;
 };
 
 int daemon_up(const struct up_opts *o);

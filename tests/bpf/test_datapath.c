@@ -843,6 +843,10 @@ enum mutation {
 	M_UDP,
 	M_ICMP_ECHO,
 	M_PADDED,
+	M_LAST_FRAGMENT,
+	M_IHL_BEYOND,
+	M_LLDP,
+	M_QINQ,
 };
 
 struct malformed_case {
@@ -911,6 +915,16 @@ static const struct malformed_case malformed_cases[] = {
 	MC("ICMP echo", M_ICMP_ECHO, 0, 0, false, DP_PASS, RPILB_CNT_PASS_NOT_TCP),
 	MC("unused NAT port", M_NONE, TH_ACK, 0, true, DP_PASS, RPILB_CNT_PASS_REV_MISS),
 	MC("Ethernet padding", M_PADDED, TH_SYN, 0, false, DP_TX, RPILB_CNT_TX_NEW_FLOW),
+	MC("last fragment", M_LAST_FRAGMENT, TH_SYN, 0, false, DP_PASS, RPILB_CNT_PASS_FRAGMENT),
+	MC("IHL beyond the packet", M_IHL_BEYOND, TH_SYN, 0, false, DP_DROP,
+	   RPILB_CNT_DROP_IP_MALFORMED),
+	MC("LLDP ethertype", M_LLDP, TH_SYN, 0, false, DP_PASS, RPILB_CNT_PASS_NOT_IPV4),
+	MC("802.1ad double tag", M_QINQ, TH_SYN, 0, false, DP_PASS, RPILB_CNT_PASS_NOT_IPV4),
+	MC("FIN+PSH+URG without flow", M_NONE, TH_FIN | TH_PSH | 0x20, 0, false, DP_PASS,
+	   RPILB_CNT_PASS_NOSYN_MISS),
+	MC("ECE+CWR without flow", M_NONE, 0xc0, 0, false, DP_PASS, RPILB_CNT_PASS_NOSYN_MISS),
+	MC("SYN+ECE+CWR (ECN setup)", M_NONE, TH_SYN | 0xc0, 0, false, DP_TX,
+	   RPILB_CNT_TX_NEW_FLOW),
 };
 
 static size_t mutate(uint8_t *f, size_t len, enum mutation m)
@@ -987,6 +1001,24 @@ static size_t mutate(uint8_t *f, size_t len, enum mutation m)
 		ip[9] = 1;
 		ip[20] = 8;
 		break;
+	case M_LAST_FRAGMENT:
+		ip[6] = 0x00;
+		ip[7] = 0xb9;
+		break;
+	case M_IHL_BEYOND:
+		ip[0] = 0x4f; /* 60 bytes of header in a 52-byte packet */
+		break;
+	case M_LLDP:
+		f[12] = 0x88;
+		f[13] = 0xcc;
+		break;
+	case M_QINQ:
+		memmove(f + 16, f + 12, len - 12);
+		f[12] = 0x88;
+		f[13] = 0xa8;
+		f[14] = 0x00;
+		f[15] = 0x07;
+		return len + 4;
 	case M_PADDED:
 		memset(f + len, 0, 10);
 		return len + 10;
@@ -1026,6 +1058,100 @@ static void malformed(enum dp_prog prog)
 	}
 }
 
+
+
+/* ---- what is forwarded must be forwarded faithfully, even when it is wrong ---- */
+
+/* Zero both checksum fields of an IPv4/TCP frame (to compare the rest). */
+static void blank_csums(uint8_t *f)
+{
+	f[14 + 10] = f[14 + 11] = 0;
+	f[14 + 20 + 16] = f[14 + 20 + 17] = 0;
+}
+
+static void bad_checksums_stay_bad(enum dp_prog prog)
+{
+	uint8_t in[PKT_MAX], out[PKT_MAX], exp[PKT_MAX];
+	struct pkt_spec syn, want;
+	struct rpilb_flow_fwd f;
+	size_t n, out_len;
+
+	for (int which = 0; which < 2; which++) {
+		env_std(3);
+		syn = client_pkt(49000 + which, TH_SYN);
+		n = pkt_tcp(in, &syn);
+		/* Corrupt the IP header's checksum, then the TCP one. */
+		in[14 + (which ? 36 : 10)] ^= 0x5a;
+		assert_int_equal(dp_run(&g_dp, prog, in, n, out, &out_len), DP_TX);
+		f = get_fwd(49000 + which);
+		want = to_backend(syn, backend_of(&f), ntohs(f.nat_port));
+		assert_int_equal(pkt_tcp(exp, &want), out_len);
+		/* The receiver still sees a bad checksum and discards it, as it would have... */
+		assert_false(pkt_csums_ok(out, out_len));
+		/* ...and everything else is the rewrite a good packet gets. */
+		blank_csums(out);
+		blank_csums(exp);
+		assert_frame(exp, out_len, out, out_len);
+	}
+}
+
+static void bad_flags_on_open_flow(enum dp_prog prog)
+{
+	struct pkt_spec s;
+	uint8_t in[PKT_MAX], out[PKT_MAX];
+	uint16_t port;
+	size_t n;
+
+	env_std(3);
+	open_flow(prog, 49100, &port);
+	s = client_pkt(49100, TH_SYN | TH_FIN);
+	n = run_spec(prog, &s, DP_DROP, out);
+	assert_frame(in, pkt_tcp(in, &s), out, n);
+	assert_int_equal(counter(RPILB_CNT_DROP_BAD_FLAGS), 1);
+	/* The flow is untouched by it. */
+	assert_int_equal(get_fwd(49100).flags & RPILB_FLOW_CLOSED, 0);
+}
+
+static void icmp_odd_quotes(enum dp_prog prog)
+{
+	uint8_t quoted[PKT_MAX], in[PKT_MAX], out[PKT_MAX];
+	struct pkt_spec reply;
+	size_t in_len, out_len;
+	uint16_t port;
+	int b;
+
+	env_std(3);
+	b = open_flow(prog, 49200, &port);
+	reply = backend_pkt(b, port, TH_ACK);
+	reply.saddr = ip4(DP_LB);
+	reply.daddr = ip4(DP_CLIENT);
+	reply.sport = VPORT;
+	reply.dport = 49200;
+	pkt_tcp(quoted, &reply);
+
+	/* Quote too short for the ports: nothing to match, the kernel decides. */
+	in_len = pkt_icmp_error(in, dp_client_mac, dp_lb_mac, ip4(DP_CLIENT), ip4(DP_LB), 3, 3, 0,
+				quoted + 14, 24);
+	assert_int_equal(dp_run(&g_dp, prog, in, in_len, out, &out_len), DP_PASS);
+	assert_frame(in, in_len, out, out_len);
+	/* A quoted header claiming options, or not TCP, or an ICMP type that is no error. */
+	quoted[14] = 0x46;
+	in_len = pkt_icmp_error(in, dp_client_mac, dp_lb_mac, ip4(DP_CLIENT), ip4(DP_LB), 3, 3, 0,
+				quoted + 14, 48);
+	assert_int_equal(dp_run(&g_dp, prog, in, in_len, out, &out_len), DP_PASS);
+	assert_frame(in, in_len, out, out_len);
+	quoted[14] = 0x45;
+	quoted[14 + 9] = 17;
+	in_len = pkt_icmp_error(in, dp_client_mac, dp_lb_mac, ip4(DP_CLIENT), ip4(DP_LB), 3, 3, 0,
+				quoted + 14, 48);
+	assert_int_equal(dp_run(&g_dp, prog, in, in_len, out, &out_len), DP_PASS);
+	quoted[14 + 9] = 6;
+	in_len = pkt_icmp_error(in, dp_client_mac, dp_lb_mac, ip4(DP_CLIENT), ip4(DP_LB), 0, 0, 0,
+				quoted + 14, 48);
+	assert_int_equal(dp_run(&g_dp, prog, in, in_len, out, &out_len), DP_PASS);
+	assert_int_equal(counter(RPILB_CNT_PASS_NOT_TCP), 4);
+	assert_int_equal(counter(RPILB_CNT_TX_ICMP), 0);
+}
 
 /* ---- SYN floods ------------------------------------------------------------ */
 
@@ -1098,6 +1224,9 @@ DP_CASE(icmp_from_client_side)
 DP_CASE(icmp_not_ours)
 DP_CASE(malformed)
 DP_CASE(halfopen_budget)
+DP_CASE(bad_checksums_stay_bad)
+DP_CASE(bad_flags_on_open_flow)
+DP_CASE(icmp_odd_quotes)
 
 #define BOTH(fn) cmocka_unit_test(fn##_xdp), cmocka_unit_test(fn##_tc)
 
@@ -1159,6 +1288,9 @@ int main(void)
 		BOTH(icmp_not_ours),
 		BOTH(malformed),
 		BOTH(halfopen_budget),
+		BOTH(bad_checksums_stay_bad),
+		BOTH(bad_flags_on_open_flow),
+		BOTH(icmp_odd_quotes),
 	};
 	const struct CMUnitTest tiny[] = {
 		BOTH(nat_table_full),
