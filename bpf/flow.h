@@ -29,16 +29,69 @@ static __always_inline bool flow_owns_rev(const struct rpilb_flow_fwd *f,
 }
 
 static __always_inline void flow_mark_reset(struct rpilb_flow_fwd *f, struct rpilb_flow_rev *r,
-					    __u32 now)
+					    __u32 now, bool by_client)
 {
+	__u32 bits = RPILB_FLOW_RST | RPILB_FLOW_CLOSED | (by_client ? RPILB_FLOW_RST_CLIENT : 0);
+
 	if (f)
-		__sync_fetch_and_or(&f->flags, RPILB_FLOW_RST | RPILB_FLOW_CLOSED);
+		__sync_fetch_and_or(&f->flags, bits);
 	if (r) {
 		r->closed = now;
 		/* A reset ends TIME_WAIT too (Linux's default, tcp_rfc1337=0). */
 		__sync_fetch_and_and(&r->flags, ~RPILB_FLOW_BACKEND_TW);
-		__sync_fetch_and_or(&r->flags, RPILB_FLOW_RST | RPILB_FLOW_CLOSED);
+		__sync_fetch_and_or(&r->flags, bits);
 	}
+}
+
+/*
+ * A reset the other end did not take: we forward resets without knowing
+ * the sequence window, and a forged one (out of window) is ignored by its
+ * receiver. If the side that "reset" the flow keeps sending, it was not
+ * reset: open it again, or its NAT pair could be handed to a new flow.
+ * (Packets from the other side can still be in flight after a real reset,
+ * so only the resetting side's traffic counts.)
+ */
+static __always_inline void flow_unreset(struct rpilb_flow_fwd *f, struct rpilb_flow_rev *r)
+{
+	__u32 clear = RPILB_FLOW_RST | RPILB_FLOW_RST_CLIENT;
+
+	if (f) {
+		if ((f->flags & (RPILB_FLOW_CLIENT_FIN | RPILB_FLOW_BACKEND_FIN)) !=
+		    (RPILB_FLOW_CLIENT_FIN | RPILB_FLOW_BACKEND_FIN))
+			clear |= RPILB_FLOW_CLOSED;
+		__sync_fetch_and_and(&f->flags, ~clear);
+	}
+	if (r) {
+		if ((r->flags & (RPILB_FLOW_CLIENT_FIN | RPILB_FLOW_BACKEND_FIN)) !=
+		    (RPILB_FLOW_CLIENT_FIN | RPILB_FLOW_BACKEND_FIN)) {
+			clear |= RPILB_FLOW_CLOSED;
+			r->closed = 0;
+		}
+		__sync_fetch_and_and(&r->flags, ~clear);
+	}
+}
+
+/* Client traffic on a flow its side reset: undo the reset in both entries. */
+static __always_inline void flow_client_alive(struct lb_ctx *c, struct rpilb_flow_fwd *f)
+{
+	struct rpilb_flow_rev *r;
+	struct rpilb_tuple rk;
+
+	flow_rev_key(f, c->cfg->nat_addr, &rk);
+	r = bpf_map_lookup_elem(&flows_rev, &rk);
+	if (r && !tuple_eq(&r->client, &c->tuple))
+		r = NULL;
+	flow_unreset(f, r);
+}
+
+/* Server traffic on a flow its side reset. */
+static __always_inline void flow_backend_alive(struct lb_ctx *c, struct rpilb_flow_rev *r)
+{
+	struct rpilb_flow_fwd *f = bpf_map_lookup_elem(&flows_fwd, &r->client);
+
+	if (f && !flow_owns_rev(f, &c->tuple))
+		f = NULL;
+	flow_unreset(f, r);
 }
 
 /* A FIN or RST from the client on flow f. */
@@ -56,7 +109,7 @@ static __always_inline void flow_client_close(struct lb_ctx *c, struct rpilb_flo
 		r = NULL;
 
 	if (c->p.tcp_flags & TCPF_RST) {
-		flow_mark_reset(f, r, now);
+		flow_mark_reset(f, r, now, true);
 		return;
 	}
 	__sync_fetch_and_or(&f->flags, RPILB_FLOW_CLIENT_FIN);
@@ -91,7 +144,7 @@ static __always_inline void flow_backend_close(struct lb_ctx *c, struct rpilb_fl
 		f = NULL;
 
 	if (c->p.tcp_flags & TCPF_RST) {
-		flow_mark_reset(f, r, now);
+		flow_mark_reset(f, r, now, false);
 		return;
 	}
 	old = __sync_fetch_and_or(&r->flags, RPILB_FLOW_BACKEND_FIN);

@@ -55,6 +55,8 @@ static __always_inline enum lb_verdict lb_to_client(struct lb_ctx *c, struct rpi
 	__sync_fetch_and_add(&r->bytes, c->p.ip_len);
 	if (c->p.tcp_flags & (TCPF_FIN | TCPF_RST))
 		flow_backend_close(c, r, now);
+	else if ((r->flags & (RPILB_FLOW_RST | RPILB_FLOW_RST_CLIENT)) == RPILB_FLOW_RST)
+		flow_backend_alive(c, r);
 
 	t.saddr = r->client.daddr;
 	t.daddr = r->client.saddr;
@@ -106,6 +108,9 @@ static __always_inline enum lb_verdict lb_to_backend(struct lb_ctx *c, struct rp
 		__sync_fetch_and_add(&c->halfopen->count, -1);
 	if (c->p.tcp_flags & (TCPF_FIN | TCPF_RST))
 		flow_client_close(c, f, now);
+	else if ((f->flags & (RPILB_FLOW_RST | RPILB_FLOW_RST_CLIENT)) ==
+		 (RPILB_FLOW_RST | RPILB_FLOW_RST_CLIENT))
+		flow_client_alive(c, f);
 
 	if (mac_is_zero(f->backend_mac)) {
 		__u8 mac[ETH_ALEN];

@@ -96,6 +96,7 @@ struct rpilb_tuple {
 #define RPILB_FLOW_CLAIMED     (1U << 5) /* fwd+rev: a CPU is replacing this closed entry */
 #define RPILB_FLOW_BACKEND_TW  (1U << 6) /* rev: backend closed first, so it holds TIME_WAIT */
 #define RPILB_FLOW_TW_TS       (1U << 7) /* rev: tw_tsval is valid (client used timestamps) */
+#define RPILB_FLOW_RST_CLIENT  (1U << 8) /* fwd+rev: the reset came from the client's side */
 
 /* flows_fwd value: everything the client->backend rewrite needs */
 struct rpilb_flow_fwd {

@@ -1095,6 +1095,50 @@ static void bad_checksums_stay_bad(enum dp_prog prog)
 	}
 }
 
+
+static void forged_reset_undone(enum dp_prog prog)
+{
+	struct rpilb_tuple rk;
+	struct rpilb_flow_rev r;
+	struct pkt_spec s;
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+	int b;
+
+	env_std(3);
+	b = open_flow(prog, 49300, &port);
+	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
+	/* A reset "from the client", then the client goes on talking: it was forged. */
+	s = client_pkt(49300, TH_RST);
+	run_spec(prog, &s, DP_TX, out);
+	assert_true(get_fwd(49300).flags & RPILB_FLOW_CLOSED);
+	s = client_pkt(49300, TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(get_fwd(49300).flags & (RPILB_FLOW_CLOSED | RPILB_FLOW_RST), 0);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_int_equal(r.flags & (RPILB_FLOW_CLOSED | RPILB_FLOW_RST), 0);
+
+	/* A real one: only the server's data still in flight follows. It stays closed. */
+	s = client_pkt(49300, TH_RST);
+	run_spec(prog, &s, DP_TX, out);
+	s = backend_pkt(b, port, TH_ACK | TH_PSH);
+	run_spec(prog, &s, DP_TX, out);
+	assert_true(get_fwd(49300).flags & RPILB_FLOW_CLOSED);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_true(r.flags & RPILB_FLOW_CLOSED);
+
+	/* Same from the server's side: its own traffic after its reset undoes it. */
+	b = open_flow(prog, 49301, &port);
+	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
+	s = backend_pkt(b, port, TH_RST);
+	run_spec(prog, &s, DP_TX, out);
+	s = backend_pkt(b, port, TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(get_fwd(49301).flags & RPILB_FLOW_CLOSED, 0);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_int_equal(r.flags & RPILB_FLOW_CLOSED, 0);
+}
+
 static void bad_flags_on_open_flow(enum dp_prog prog)
 {
 	struct pkt_spec s;
@@ -1227,6 +1271,7 @@ DP_CASE(halfopen_budget)
 DP_CASE(bad_checksums_stay_bad)
 DP_CASE(bad_flags_on_open_flow)
 DP_CASE(icmp_odd_quotes)
+DP_CASE(forged_reset_undone)
 
 #define BOTH(fn) cmocka_unit_test(fn##_xdp), cmocka_unit_test(fn##_tc)
 
@@ -1291,6 +1336,7 @@ int main(void)
 		BOTH(bad_checksums_stay_bad),
 		BOTH(bad_flags_on_open_flow),
 		BOTH(icmp_odd_quotes),
+		BOTH(forged_reset_undone),
 	};
 	const struct CMUnitTest tiny[] = {
 		BOTH(nat_table_full),
