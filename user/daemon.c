@@ -397,6 +397,8 @@ static void ready_timeout(struct ev_timer *t)
 {
 	struct daemon *d = (struct daemon *)((char *)t - offsetof(struct daemon, ready_timer));
 
+	if (d->ready)
+		return;
 	pr_warn("not every server answered its first health check in time");
 	become_ready(d);
 }
@@ -664,8 +666,10 @@ static int run(struct daemon *d)
 			longest = t > longest ? t : longest;
 		}
 	}
+	/* Servers without checks are settled at once: ready may already be true. */
 	d->ready_timer.cb = ready_timeout;
-	ev_timer_arm(d->loop, &d->ready_timer, longest + READY_MARGIN_MS);
+	if (!d->ready)
+		ev_timer_arm(d->loop, &d->ready_timer, longest + READY_MARGIN_MS);
 	check_first_round(d);
 
 	err = ev_run(d->loop);
