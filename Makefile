@@ -37,10 +37,13 @@ BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf $(BPF_SYS_INCLUDES)
 
 LIBS := libbpf libelf zlib libmicrohttpd
-USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+# Debian's hardening: fortified libc calls, stack protector, full RELRO.
+HARDEN_CFLAGS := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+HARDEN_LDFLAGS := -Wl,-z,relro,-z,now
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE $(HARDEN_CFLAGS) \
 	-DRPILB_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BPF_BUILD) \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS)) $(CFLAGS)
-USER_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS)) $(LDLIBS)
+USER_LDLIBS := $(HARDEN_LDFLAGS) $(shell $(PKG_CONFIG) --libs $(LIBS)) $(LDLIBS)
 
 BPF_SRCS := $(wildcard bpf/*.h) include/rpilb_abi.h
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
@@ -52,7 +55,7 @@ BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test
 LAB_TESTS := $(patsubst tests/lab/%.c,$(BUILD)/tests/%,$(wildcard tests/lab/test_*.c))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 
-.PHONY: all deps build check demo clean install uninstall cross tests fmt
+.PHONY: all deps build check demo clean install uninstall cross tests fmt man deb debs
 .DEFAULT_GOAL := all
 
 all: deps build
@@ -110,6 +113,8 @@ tests: $(UNIT_TESTS) $(BPF_TESTS) $(LAB_TESTS)
 
 check: deps build tests
 	$(Q)tests/run.sh --build $(BUILD) --unit "$(UNIT_TESTS)" --bpf "$(BPF_TESTS)" --lab "$(LAB_TESTS)"
+	$(Q)echo "== packaging: man pages, completion, sd_notify, .deb, arm64 under qemu =="
+	$(Q)RPILB_BUILD=$(BUILD) tests/pkg/run.sh
 ifeq ($(HOST_ARCH),amd64)
 	$(Q)echo "== cross build: arm64 (Raspberry Pi OS 64-bit) =="
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 cross
@@ -123,17 +128,34 @@ cross: $(BUILD)/rpilbctl $(BUILD)/tools/hellod $(UNIT_TESTS) $(BPF_TESTS) $(LAB_
 demo: deps build
 	$(Q)tools/demo.sh $(BUILD)
 
-# --- install ---------------------------------------------------------------
+# --- install and packages --------------------------------------------------
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-install: build
+man:
+	$(Q)echo "  MAN      build/man"
+	$(Q)tools/dist/mkman.sh build/man $(VERSION)
+
+deb: build
+	$(Q)echo "  DEB      $(ARCH)"
+	$(Q)tools/dist/mkdeb.sh $(ARCH)
+
+debs:
+	$(Q)$(MAKE) --no-print-directory ARCH=amd64 deb
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 deb
+
+install: build man
 	install -D -m 0755 $(BUILD)/rpilbctl $(DESTDIR)$(SBINDIR)/rpilbctl
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/dist/rpilb.service > $(DESTDIR)$(UNITDIR)/rpilb.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/rpilb.service
+	install -D -m 0644 build/man/rpilbctl.8 $(DESTDIR)$(MANDIR)/man8/rpilbctl.8
+	install -D -m 0644 build/man/rpilb.cfg.5 $(DESTDIR)$(MANDIR)/man5/rpilb.cfg.5
+	install -D -m 0644 tools/dist/rpilbctl.bash $(DESTDIR)$(BASHCOMPDIR)/rpilbctl
 	@# An existing configuration is the user's: never overwrite it.
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/rpilb/rpilb.cfg ]; then \
 		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/rpilb/rpilb.cfg"; \
@@ -143,6 +165,8 @@ install: build
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/rpilbctl $(DESTDIR)$(UNITDIR)/rpilb.service
+	rm -f $(DESTDIR)$(MANDIR)/man8/rpilbctl.8 $(DESTDIR)$(MANDIR)/man5/rpilb.cfg.5
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/rpilbctl
 
 fmt:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tools/*.c tests/*/*.c tests/*/*.h)

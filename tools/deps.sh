@@ -14,7 +14,9 @@ fi
 build=(make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libcmocka-dev libmicrohttpd-dev)
 test=(iproute2 ethtool curl socat nginx-light wrk haproxy nftables python3-scapy
-	prometheus chromium libclang-rt-14-dev valgrind dpkg-dev fakeroot qemu-user-static)
+	prometheus chromium libclang-rt-14-dev valgrind dpkg-dev qemu-user-static
+	scdoc debootstrap lintian bash-completion man-db groff-base file python3 systemd
+	util-linux tcpdump)
 host=$(dpkg --print-architecture)
 arm64=()
 if [ "$host" = amd64 ]; then
@@ -26,7 +28,8 @@ fi
 [ -n "$cross" ] && [ "$cross" != arm64 ] && { echo "deps: unknown --arch $cross" >&2; exit 2; }
 
 installed() {
-	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+	# A package installed for two architectures prints a status per line.
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qx "install ok installed"
 }
 
 missing=()

@@ -257,31 +257,44 @@ static void check_report_later(struct check *c)
 	ev_timer_arm(c->loop, &c->timer, 0);
 }
 
-static void check_judge(struct check *c)
+enum check_result check_judge_response(const struct cfg_http_check *http, const regex_t *re,
+					const char *rsp, size_t len, int *code, char *detail,
+					size_t detail_len)
 {
-	const struct cfg_http_check *http = c->spec.http;
 	enum status_parse st;
 	char shown[33];
 	size_t n = 0;
-	int code = 0;
 
-	st = check_parse_status(c->rsp, c->rsp_len, true, &code);
+	*code = 0;
+	st = check_parse_status(rsp, len, true, code);
 	if (st == STATUS_COMPLETE) {
-		bool ok = check_expect_match(http, c->have_re ? &c->re : NULL, code);
+		bool ok = check_expect_match(http, re, *code);
 
-		check_verdict(c, ok ? CHK_L7OK : CHK_L7STS, code, "HTTP status %d", code);
-		return;
+		snprintf(detail, detail_len, "HTTP status %d", *code);
+		return ok ? CHK_L7OK : CHK_L7STS;
 	}
-	if (!c->rsp_len) {
-		check_verdict(c, CHK_L7RSP, 0, "connection closed without a response");
-		return;
+	*code = 0;
+	if (!len) {
+		snprintf(detail, detail_len, "connection closed without a response");
+		return CHK_L7RSP;
 	}
 	/* Quote the start of what came back, made printable, for the operator. */
-	for (; n < c->rsp_len && n < sizeof(shown) - 1 && c->rsp[n] != '\r' && c->rsp[n] != '\n';
-	     n++)
-		shown[n] = c->rsp[n] >= 0x20 && c->rsp[n] < 0x7f ? c->rsp[n] : '.';
+	for (; n < len && n < sizeof(shown) - 1 && rsp[n] != '\r' && rsp[n] != '\n'; n++)
+		shown[n] = rsp[n] >= 0x20 && rsp[n] < 0x7f ? rsp[n] : '.';
 	shown[n] = '\0';
-	check_verdict(c, CHK_L7RSP, 0, "not an HTTP status line: %s", shown);
+	snprintf(detail, detail_len, "not an HTTP status line: %s", shown);
+	return CHK_L7RSP;
+}
+
+static void check_judge(struct check *c)
+{
+	char detail[HEALTH_DETAIL_MAX];
+	enum check_result r;
+	int code;
+
+	r = check_judge_response(c->spec.http, c->have_re ? &c->re : NULL, c->rsp, c->rsp_len,
+				 &code, detail, sizeof(detail));
+	check_verdict(c, r, code, "%s", detail);
 }
 
 static void check_on_read(struct check *c)

@@ -117,4 +117,14 @@ bool check_status_in_list(const char *list, int code);
 /* The expect rule; re is the compiled rstatus regex (NULL for other kinds). */
 bool check_expect_match(const struct cfg_http_check *http, const regex_t *re, int code);
 
+/*
+ * The verdict on everything a server sent (len <= CHECK_RSP_MAX; the peer
+ * closed or the buffer filled): L7OK or L7STS with *code set, or L7RSP
+ * (*code 0) for no status line. detail gets the words the status page
+ * shows, with anything unprintable from the server replaced.
+ */
+enum check_result check_judge_response(const struct cfg_http_check *http, const regex_t *re,
+					const char *rsp, size_t len, int *code, char *detail,
+					size_t detail_len);
+
 #endif

@@ -27,10 +27,13 @@ struct cmd {
 	int (*fn)(int argc, char **argv);
 	const char *args;
 	const char *help;
+	const char *opts; /* one line per option, for "CMD --help" */
 };
 
-/* Print "usage: rpilbctl NAME ARGS" for the command and return EXIT_USAGE. */
+/* "usage: rpilbctl NAME ARGS" on stderr; returns EXIT_USAGE (bad arguments). */
 int cli_usage(const char *name);
+/* The command's full help on stdout; returns EXIT_OK (asked with --help). */
+int cli_help(const char *name);
 /* A one-line error (JSON in -j mode); returns code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

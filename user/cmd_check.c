@@ -58,8 +58,7 @@ int do_check(int argc, char **argv)
 			log_set_json(true);
 			break;
 		case 'h':
-			cli_usage(argv[0]);
-			return EXIT_OK;
+			return cli_help(argv[0]);
 		default:
 			return cli_usage(argv[0]);
 		}

@@ -118,8 +118,7 @@ static int help(const char *name, int ret)
 {
 	if (ret != -1)
 		return ret;
-	cli_usage(name);
-	return EXIT_OK;
+	return cli_help(name);
 }
 
 /* Send "VERB NAME [...] [backend B]" and print the daemon's answer. */
@@ -229,14 +228,28 @@ int do_drain(int argc, char **argv)
 
 int do_reload(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
 	char *body = NULL;
+	int opt;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return help(argv[0], -1);
-	if (argc > 1 && strcmp(argv[1], "-j"))
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			cli.json = true;
+			log_set_json(true);
+			break;
+		case 'h':
+			return cli_help(argv[0]);
+		default:
+			return cli_usage(argv[0]);
+		}
+	}
+	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "reload takes no arguments");
-	if (argc > 1)
-		cli.json = true;
 	if (cli_request(cli.json ? "json reload" : "reload", &body))
 		return EXIT_FAIL;
 	fputs(body, stdout);

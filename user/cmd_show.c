@@ -28,7 +28,7 @@ static int simple_opts(int argc, char **argv)
 			log_set_json(true);
 			break;
 		case 'h':
-			cli_usage(argv[0]);
+			cli_help(argv[0]);
 			return -1;
 		default:
 			return cli_usage(argv[0]);
@@ -81,8 +81,7 @@ int do_stats(int argc, char **argv)
 			log_set_json(true);
 			break;
 		case 'h':
-			cli_usage(argv[0]);
-			return EXIT_OK;
+			return cli_help(argv[0]);
 		default:
 			return cli_usage(argv[0]);
 		}
@@ -133,8 +132,7 @@ int do_conns(int argc, char **argv)
 			log_set_json(true);
 			break;
 		case 'h':
-			cli_usage(argv[0]);
-			return EXIT_OK;
+			return cli_help(argv[0]);
 		default:
 			return cli_usage(argv[0]);
 		}

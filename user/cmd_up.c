@@ -52,14 +52,7 @@ int do_up(int argc, char **argv)
 			log_set_json(true);
 			break;
 		case 'h':
-			cli_usage(argv[0]);
-			printf("  -c FILE   configuration (default %s)\n"
-			       "  -i IFACE  interface (default: the one holding the bind address)\n"
-			       "  -m MODE   auto (default), xdp, xdpgeneric or tc\n"
-			       "  -f        stay in the foreground (systemd)\n"
-			       "  -L FILE   log to FILE instead of syslog\n",
-			       CFG_DEFAULT_CONFIG);
-			return EXIT_OK;
+			return cli_help(argv[0]);
 		default:
 			return cli_usage(argv[0]);
 		}

@@ -178,35 +178,40 @@ static void conn_drain(struct ctl_conn *c)
 		conn_free(c);
 }
 
+char *ctl_answer(char *line, struct ctl_reply *r, ctl_handler handler, void *arg)
+{
+	char *argv[CTL_MAX_ARGS], *out = NULL;
+	int argc;
+
+	argc = ctl_split(line, argv, CTL_MAX_ARGS);
+	if (r->error)
+		; /* refused before parsing (too long): keep that reason */
+	else if (argc < 0)
+		ctl_reply_error(r, "too many words in the request");
+	else if (argc == 0)
+		ctl_reply_error(r, "empty request: try 'help'");
+	else
+		handler(argc, argv, r, arg);
+
+	if (r->error) {
+		/* The reason is one line. */
+		for (size_t i = 0; i < r->len; i++)
+			if (r->buf[i] == '\n')
+				r->buf[i] = ' ';
+		if (asprintf(&out, "ERR %.*s\n", (int)r->len, r->buf ? r->buf : "") < 0)
+			out = NULL;
+	} else if (asprintf(&out, "OK\n%.*s", (int)r->len, r->buf ? r->buf : "") < 0) {
+		out = NULL;
+	}
+	return out;
+}
+
 static void conn_answer(struct ctl_conn *c)
 {
 	struct ctl_server *s = c->srv;
-	char *argv[CTL_MAX_ARGS];
-	int argc;
 
 	c->in[c->in_len] = '\0';
-	argc = ctl_split(c->in, argv, CTL_MAX_ARGS);
-	if (c->reply.error)
-		; /* refused before parsing (too long): keep that reason */
-	else if (argc < 0)
-		ctl_reply_error(&c->reply, "too many words in the request");
-	else if (argc == 0)
-		ctl_reply_error(&c->reply, "empty request: try 'help'");
-	else
-		s->handler(argc, argv, &c->reply, s->arg);
-
-	if (c->reply.error) {
-		/* The reason is one line. */
-		for (size_t i = 0; i < c->reply.len; i++)
-			if (c->reply.buf[i] == '\n')
-				c->reply.buf[i] = ' ';
-		if (asprintf(&c->out, "ERR %.*s\n", (int)c->reply.len,
-			     c->reply.buf ? c->reply.buf : "") < 0)
-			c->out = NULL;
-	} else if (asprintf(&c->out, "OK\n%.*s", (int)c->reply.len,
-			    c->reply.buf ? c->reply.buf : "") < 0) {
-		c->out = NULL;
-	}
+	c->out = ctl_answer(c->in, &c->reply, s->handler, s->arg);
 	if (!c->out) {
 		conn_free(c);
 		return;

@@ -41,6 +41,15 @@ int ctl_split(char *line, char **argv, int max);
 
 typedef void (*ctl_handler)(int argc, char **argv, struct ctl_reply *r, void *arg);
 
+/*
+ * Answer one request line (NUL-terminated; split in place): run handler
+ * unless r already holds a refusal, and frame the reply as the client
+ * reads it, "OK\n<body>" or "ERR <reason on one line>\n". Returns the
+ * framed answer (malloc'd; NULL when out of memory); r still owns its
+ * buffer. The server's per-connection path, exposed for the fuzzer.
+ */
+char *ctl_answer(char *line, struct ctl_reply *r, ctl_handler handler, void *arg);
+
 struct ctl_conn;
 
 struct ctl_server {

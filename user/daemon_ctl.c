@@ -16,6 +16,7 @@
 #include "json.h"
 #include "log.h"
 #include "names.h"
+#include "notify.h"
 #include "render_status.h"
 #include "srvhealth.h"
 #include "snapshot.h"
@@ -414,6 +415,7 @@ static void cmd_shutdown(struct ctl_req *q)
 {
 	ctl_reply_printf(q->r, "stopping; the data path stays attached\n");
 	pr_info("stopping on request; the data path stays attached");
+	notify_stopping();
 	ev_stop(q->d->loop);
 }
 

@@ -22,37 +22,78 @@ struct cli cli;
 
 static int do_help(int argc, char **argv);
 
+#define JSON_OPT "  -j, --json           JSON output (and JSON errors), for scripts\n"
+#define BACKEND_OPT "  --backend B          the backend, when several have a server of that name\n"
+
 static const struct cmd commands[] = {
-	{ "up", do_up, "[-c FILE] [-i IFACE] [-m auto|xdp|xdpgeneric|tc] [-f] [-L LOGFILE]",
-	  "load and attach the balancer, start the daemon" },
-	{ "down", do_down, "[-c FILE]", "stop the daemon, detach, remove the pinned maps" },
-	{ "status", do_status, "[-j]", "servers, their state, weight and flows; attach mode" },
-	{ "check", do_check, "-c FILE",
-	  "validate a configuration file without touching the system" },
-	{ "add-node", do_add_node, "NAME ADDR:PORT [--weight N] [--backend B]",
-	  "add a server at run time" },
-	{ "del-node", do_del_node, "NAME [--backend B]", "remove a server at run time" },
-	{ "drain", do_drain, "NAME [--backend B] [--wait [--timeout S]]",
-	  "no new flows for a server; open ones finish" },
-	{ "maint", do_maint, "NAME [--backend B]", "maintenance: no new flows, no checks" },
-	{ "enable", do_enable, "NAME [--backend B]", "back into rotation (after drain or maint)" },
-	{ "reload", do_reload, "", "re-read the configuration file, keep runtime changes" },
-	{ "stats", do_stats, "[-j] [--all]",
-	  "counters of the data path, frontends and servers (--all: zeros too)" },
-	{ "conns", do_conns, "[-j] [--node NAME [--backend B]] [--client IP]",
-	  "the live flows: which Pi serves which client" },
-	{ "help", do_help, "[COMMAND]", "this text, or one command's" },
+	{ "up", do_up, "[-c FILE] [-i IFACE] [-m auto|xdp|xdpgeneric|tc] [-f] [-L LOGFILE] [-j]",
+	  "load and attach the balancer, start the daemon",
+	  "  -c, --config FILE    configuration (default " CFG_DEFAULT_CONFIG ")\n"
+	  "  -i, --interface IF   interface (default: the one holding the bind address)\n"
+	  "  -m, --mode MODE      auto (default), xdp, xdpgeneric or tc\n"
+	  "  -f, --foreground     stay in the foreground (systemd, Type=notify)\n"
+	  "  -L, --log-file FILE  log there instead of syslog once detached\n" JSON_OPT },
+	{ "down", do_down, "[-c FILE] [-j]", "stop the daemon, detach, remove the pinned maps",
+	  "  -c, --config FILE    where state, socket and pins are (default " CFG_DEFAULT_CONFIG
+	  "; the defaults if it does not parse)\n" JSON_OPT },
+	{ "status", do_status, "[-j]", "servers, their state, weight and flows; attach mode",
+	  JSON_OPT },
+	{ "check", do_check, "[-c FILE] [-j]",
+	  "validate a configuration file without touching the system",
+	  "  -c, --config FILE    the file to check (default " CFG_DEFAULT_CONFIG ")\n" JSON_OPT },
+	{ "add-node", do_add_node, "NAME ADDR:PORT [--weight N] [--backend B] [-j]",
+	  "add a server at run time; it joins once its checks pass",
+	  "  --weight N           0 to 256 (default 1)\n" BACKEND_OPT JSON_OPT },
+	{ "del-node", do_del_node, "NAME [--backend B] [-j]",
+	  "remove a server at run time; its open flows finish", BACKEND_OPT JSON_OPT },
+	{ "drain", do_drain, "NAME [--backend B] [--wait [--timeout S]] [-j]",
+	  "no new flows for a server; open ones finish",
+	  "  --wait               return when its last open flow has closed\n"
+	  "  --timeout S          with --wait: give up (exit 1) after S seconds\n" BACKEND_OPT
+		  JSON_OPT },
+	{ "maint", do_maint, "NAME [--backend B] [-j]", "maintenance: no new flows, no checks",
+	  BACKEND_OPT JSON_OPT },
+	{ "enable", do_enable, "NAME [--backend B] [-j]",
+	  "back into rotation (after drain or maint), once healthy", BACKEND_OPT JSON_OPT },
+	{ "reload", do_reload, "[-j]", "re-read the configuration file, keep runtime changes",
+	  JSON_OPT },
+	{ "stats", do_stats, "[-a] [-j]", "counters of the data path, frontends and servers",
+	  "  -a, --all            every data-path counter, zeros too\n" JSON_OPT },
+	{ "conns", do_conns, "[--node NAME [--backend B]] [--client IP] [-j]",
+	  "the live flows: which Pi serves which client",
+	  "  --node NAME          only this server's flows\n"
+	  "  --client IP          only this client's flows\n" BACKEND_OPT JSON_OPT },
+	{ "help", do_help, "[COMMAND]", "this text, or one command's", "" },
 };
+
+static const struct cmd *command_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
 
 int cli_usage(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(commands[i].name, name)) {
-			fprintf(stderr, "usage: rpilbctl %s %s\n", name, commands[i].args);
-			break;
-		}
-	}
+	const struct cmd *c = command_named(name);
+
+	if (c)
+		fprintf(stderr, "usage: rpilbctl %s %s\n", name, c->args);
 	return EXIT_USAGE;
+}
+
+int cli_help(const char *name)
+{
+	const struct cmd *c = command_named(name);
+
+	if (!c)
+		return cli_fail(EXIT_USAGE, "unknown command '%s': see 'rpilbctl help'", name);
+	printf("usage: rpilbctl %s %s\n\n%s.\n", c->name, c->args, c->help);
+	if (*c->opts)
+		printf("\noptions:\n%s", c->opts);
+	printf("\nExit status: 0 done, 1 failed (nothing changed), 2 bad arguments.\n");
+	return EXIT_OK;
 }
 
 int cli_fail(int code, const char *fmt, ...)
@@ -125,11 +166,12 @@ static int do_help(int argc, char **argv)
 		print_help(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cli_help("help");
 	c = find_command(argv[1]);
 	if (!c)
 		return cli_fail(EXIT_USAGE, "unknown command '%s': see 'rpilbctl help'", argv[1]);
-	printf("usage: rpilbctl %s %s\n  %s\n", c->name, c->args, c->help);
-	return EXIT_OK;
+	return cli_help(c->name);
 }
 
 static void print_version(void)

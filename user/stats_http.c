@@ -33,14 +33,7 @@
 #define HTTP_MAX_PER_IP	  8
 
 /* Credentials are compared over this many bytes whatever their length. */
-#define CRED_MAX 128
-
-struct stats_cred {
-	unsigned char user[CRED_MAX];
-	size_t user_len;
-	unsigned char pass[CRED_MAX];
-	size_t pass_len;
-};
+#define CRED_MAX STATS_CRED_MAX
 
 struct stats_http {
 	struct MHD_Daemon *mhd;
@@ -48,25 +41,13 @@ struct stats_http {
 	struct ev_io io;
 	struct ev_timer timer;
 	uint16_t port;
-	char *uri; /* as configured: the page, and the base of the export links */
-	char *uri_path; /* uri before '?' */
-	char *uri_query; /* uri after '?', or NULL */
+	struct stats_access access; /* uri and users: what decides a request */
 	char *www_auth; /* the WWW-Authenticate value */
 	char server[48]; /* the Server header */
-	struct stats_cred *creds;
-	size_t ncreds;
 	bool hide_version;
 	uint32_t refresh_s;
 	int (*snapshot)(struct snapshot *out, void *arg);
 	void *arg;
-};
-
-enum route {
-	ROUTE_NONE,
-	ROUTE_HTML,
-	ROUTE_CSV,
-	ROUTE_JSON,
-	ROUTE_METRICS,
 };
 
 static const char csp[] = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
@@ -119,117 +100,196 @@ static unsigned int ct_len_differs(size_t a, size_t b)
  * with no early exit: the time taken tells neither which user exists nor
  * how much of a password was right.
  */
-static bool creds_match(const struct stats_http *h, const char *user, const char *pass)
+static bool creds_match(const struct stats_access *a, const struct stats_cred *given)
 {
-	struct stats_cred given = {};
-	unsigned int match = 0, too_long;
-	size_t ulen = user ? strlen(user) : 0, plen = pass ? strlen(pass) : 0;
+	unsigned int match = 0;
 
-	too_long = (ulen >= CRED_MAX) | (plen >= CRED_MAX) | !user | !pass;
-	given.user_len = ulen;
-	given.pass_len = plen;
-	memcpy(given.user, user ? user : "", ulen < CRED_MAX ? ulen : CRED_MAX);
-	memcpy(given.pass, pass ? pass : "", plen < CRED_MAX ? plen : CRED_MAX);
-	for (size_t i = 0; i < h->ncreds; i++) {
-		const struct stats_cred *c = &h->creds[i];
+	for (size_t i = 0; i < a->ncreds; i++) {
+		const struct stats_cred *c = &a->creds[i];
 		unsigned int d;
 
-		d = ct_differs(given.user, c->user, CRED_MAX) |
-		    ct_len_differs(given.user_len, c->user_len) |
-		    ct_differs(given.pass, c->pass, CRED_MAX) |
-		    ct_len_differs(given.pass_len, c->pass_len);
+		d = ct_differs(given->user, c->user, CRED_MAX) |
+		    ct_len_differs(given->user_len, c->user_len) |
+		    ct_differs(given->pass, c->pass, CRED_MAX) |
+		    ct_len_differs(given->pass_len, c->pass_len);
 		match |= d ^ 1;
 	}
-	explicit_bzero(&given, sizeof(given));
-	return match & (too_long ^ 1);
+	return match;
 }
 
-static bool authorized(const struct stats_http *h, struct MHD_Connection *conn)
+static int b64_value(unsigned char ch)
 {
-	char *pass = NULL, *user;
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * RFC 7617: "Basic" (any case), blanks, then base64 (RFC 4648 section 4,
+ * padded) of "user:password", split at the first colon. The decoded bytes
+ * never go beyond out's buffers, whatever the header's length.
+ */
+int stats_basic_auth_decode(const char *value, struct stats_cred *out)
+{
+	unsigned char dec[2 * CRED_MAX]; /* user, ':', password: anything longer is refused */
+	size_t len, n = 0, i;
+	const unsigned char *colon;
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (!value || strncasecmp(value, "Basic", 5) || (value[5] != ' ' && value[5] != '\t'))
+		return -EINVAL;
+	for (p = value + 5; *p == ' ' || *p == '\t'; p++)
+		;
+	len = strlen(p);
+	/* MHD strips the value's trailing blanks; a caller that does not gets the same. */
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	if (!len || len % 4)
+		return -EINVAL;
+	for (i = 0; i < len; i += 4) {
+		int v[4];
+		uint32_t bits = 0;
+		int pad = 0;
+
+		for (int k = 0; k < 4; k++) {
+			unsigned char ch = (unsigned char)p[i + k];
+
+			/* '=' only at the very end: "xx==" or "xxx=". */
+			if (ch == '=' && i + 4 == len && k >= 2 && (k == 3 || p[i + 3] == '=')) {
+				v[k] = 0;
+				pad++;
+				continue;
+			}
+			v[k] = b64_value(ch);
+			if (v[k] < 0)
+				return -EINVAL;
+		}
+		for (int k = 0; k < 4; k++)
+			bits = bits << 6 | (uint32_t)v[k];
+		if (n + 3 - pad > sizeof(dec)) {
+			explicit_bzero(dec, sizeof(dec));
+			return -EINVAL;
+		}
+		dec[n++] = (unsigned char)(bits >> 16);
+		if (pad < 2)
+			dec[n++] = (unsigned char)(bits >> 8);
+		if (pad < 1)
+			dec[n++] = (unsigned char)bits;
+	}
+	colon = memchr(dec, ':', n);
+	if (!colon || (size_t)(colon - dec) >= CRED_MAX || n - (size_t)(colon - dec) - 1 >= CRED_MAX) {
+		explicit_bzero(dec, sizeof(dec));
+		return -EINVAL;
+	}
+	out->user_len = (size_t)(colon - dec);
+	memcpy(out->user, dec, out->user_len);
+	out->pass_len = n - out->user_len - 1;
+	memcpy(out->pass, colon + 1, out->pass_len);
+	explicit_bzero(dec, sizeof(dec));
+	return 0;
+}
+
+static bool authorized(const struct stats_access *a, const char *authorization)
+{
+	struct stats_cred given;
 	bool ok;
 
-	if (!h->ncreds)
+	if (!a->ncreds)
 		return true;
-	user = MHD_basic_auth_get_username_password(conn, &pass);
-	ok = creds_match(h, user, pass);
-	if (pass) {
-		explicit_bzero(pass, strlen(pass));
-		MHD_free(pass);
-	}
-	if (user)
-		MHD_free(user);
+	ok = !stats_basic_auth_decode(authorization, &given) && creds_match(a, &given);
+	explicit_bzero(&given, sizeof(given));
 	return ok;
 }
 
 /* --- routing --------------------------------------------------------------- */
 
 /* ";csv" or ";json" at s, alone or before more ";options" (HAProxy's ";norefresh"...). */
-static enum route export_suffix(const char *s)
+static enum stats_route export_suffix(const char *s)
 {
 	if (!strncmp(s, ";csv", 4) && (s[4] == '\0' || s[4] == ';'))
-		return ROUTE_CSV;
+		return STATS_ROUTE_CSV;
 	if (!strncmp(s, ";json", 5) && (s[5] == '\0' || s[5] == ';'))
-		return ROUTE_JSON;
-	return ROUTE_NONE;
+		return STATS_ROUTE_JSON;
+	return STATS_ROUTE_NONE;
 }
 
-struct query_match {
-	const char *base; /* the configured query ("stats" in "/haproxy?stats"), or "stats" */
-	bool need_base; /* the uri has a query: the page itself needs it too */
-	enum route route;
-};
-
-static enum MHD_Result query_key(void *cls, enum MHD_ValueKind kind, const char *key,
-				 const char *value)
+/*
+ * The query's argument names: the configured query ("stats" in
+ * "/haproxy?stats", or "stats" for a uri without one) is the page, and
+ * with ";csv" or ";json" after it an export (the first export wins).
+ */
+static enum stats_route query_route(const struct stats_access *a, const struct stats_request *rq)
 {
-	struct query_match *m = cls;
-	size_t n = strlen(m->base);
-	enum route r;
+	const char *base = a->uri_query ? a->uri_query : "stats";
+	enum stats_route route = STATS_ROUTE_NONE, r;
+	size_t n = strlen(base);
 
-	(void)kind;
-	(void)value;
-	if (!key || strncmp(key, m->base, n))
-		return MHD_YES;
-	if (key[n] == '\0') {
-		if (m->route == ROUTE_NONE)
-			m->route = ROUTE_HTML;
-		return MHD_YES;
+	for (size_t i = 0; i < rq->nargs; i++) {
+		const char *key = rq->args[i];
+
+		if (!key || strncmp(key, base, n))
+			continue;
+		if (key[n] == '\0') {
+			if (route == STATS_ROUTE_NONE)
+				route = STATS_ROUTE_HTML;
+			continue;
+		}
+		r = export_suffix(key + n);
+		if (r != STATS_ROUTE_NONE)
+			return r;
 	}
-	r = export_suffix(key + n);
-	if (r != ROUTE_NONE) {
-		m->route = r;
-		return MHD_NO;
-	}
-	return MHD_YES;
+	return route;
 }
 
-static enum route route_of(const struct stats_http *h, struct MHD_Connection *conn, const char *url)
+static enum stats_route route_of(const struct stats_access *a, const struct stats_request *rq)
 {
-	size_t n = strlen(h->uri_path);
+	const char *path = a->uri_path ? a->uri_path : "/";
+	const char *url = rq->url ? rq->url : "";
+	size_t n = strlen(path);
 
-	if (!strncmp(url, h->uri_path, n)) {
-		struct query_match m = {
-			.base = h->uri_query ? h->uri_query : "stats",
-			.need_base = h->uri_query != NULL,
-		};
-
+	if (!strncmp(url, path, n)) {
 		if (url[n] != '\0') {
-			enum route r = export_suffix(url + n);
+			enum stats_route r = export_suffix(url + n);
 
-			if (r != ROUTE_NONE)
+			if (r != STATS_ROUTE_NONE)
 				return r;
 		} else {
-			MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_key, &m);
-			if (m.route != ROUTE_NONE)
-				return m.route;
-			if (!m.need_base)
-				return ROUTE_HTML;
+			enum stats_route r = query_route(a, rq);
+
+			if (r != STATS_ROUTE_NONE)
+				return r;
+			/* The uri has a query: the page itself needs it too. */
+			if (!a->uri_query)
+				return STATS_ROUTE_HTML;
 		}
 	}
 	if (!strcmp(url, "/metrics"))
-		return ROUTE_METRICS;
-	return ROUTE_NONE;
+		return STATS_ROUTE_METRICS;
+	return STATS_ROUTE_NONE;
+}
+
+unsigned int stats_http_decide(const struct stats_access *a, const struct stats_request *rq,
+			       enum stats_route *route)
+{
+	*route = STATS_ROUTE_NONE;
+	if (!authorized(a, rq->authorization))
+		return MHD_HTTP_UNAUTHORIZED;
+	if (!rq->method ||
+	    (strcmp(rq->method, MHD_HTTP_METHOD_GET) && strcmp(rq->method, MHD_HTTP_METHOD_HEAD)))
+		return MHD_HTTP_METHOD_NOT_ALLOWED;
+	if (rq->has_body)
+		return MHD_HTTP_BAD_REQUEST;
+	*route = route_of(a, rq);
+	return *route == STATS_ROUTE_NONE ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK;
 }
 
 /* --- responses ------------------------------------------------------------- */
@@ -264,29 +324,30 @@ static enum MHD_Result reply_static(const struct stats_http *h, struct MHD_Conne
 	return ret;
 }
 
-static const char *content_type(enum route route)
+static const char *content_type(enum stats_route route)
 {
 	switch (route) {
-	case ROUTE_HTML:
+	case STATS_ROUTE_HTML:
 		return "text/html; charset=utf-8";
-	case ROUTE_JSON:
+	case STATS_ROUTE_JSON:
 		return "application/json";
-	case ROUTE_METRICS:
+	case STATS_ROUTE_METRICS:
 		return "text/plain; version=0.0.4; charset=utf-8";
-	case ROUTE_CSV:
-	case ROUTE_NONE:
+	case STATS_ROUTE_CSV:
+	case STATS_ROUTE_NONE:
 		break;
 	}
 	return "text/plain; charset=utf-8";
 }
 
 /* A fresh snapshot, rendered into memory; NULL and *status set on failure. */
-static char *render(const struct stats_http *h, enum route route, size_t *len, unsigned int *status)
+static char *render(const struct stats_http *h, enum stats_route route, size_t *len,
+		    unsigned int *status)
 {
 	struct stats_render_opts ro = {
 		.hide_version = h->hide_version,
 		.refresh_s = h->refresh_s,
-		.uri = h->uri,
+		.uri = h->access.uri,
 	};
 	struct snapshot snap = {};
 	char *buf = NULL;
@@ -304,19 +365,19 @@ static char *render(const struct stats_http *h, enum route route, size_t *len, u
 	if (!f)
 		goto out;
 	switch (route) {
-	case ROUTE_HTML:
+	case STATS_ROUTE_HTML:
 		err = render_stats_html(f, &snap, &ro);
 		break;
-	case ROUTE_CSV:
+	case STATS_ROUTE_CSV:
 		err = render_stats_csv(f, &snap, &ro);
 		break;
-	case ROUTE_JSON:
+	case STATS_ROUTE_JSON:
 		err = render_stats_json(f, &snap, &ro);
 		break;
-	case ROUTE_METRICS:
+	case STATS_ROUTE_METRICS:
 		err = render_metrics(f, &snap, &ro);
 		break;
-	case ROUTE_NONE:
+	case STATS_ROUTE_NONE:
 		err = -EINVAL;
 		break;
 	}
@@ -332,16 +393,15 @@ out:
 }
 
 static enum MHD_Result reply_page(const struct stats_http *h, struct MHD_Connection *conn,
-				  const char *url)
+				  enum stats_route route)
 {
-	enum route route = route_of(h, conn, url);
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	unsigned int status;
 	size_t len = 0;
 	char *body;
 
-	if (route == ROUTE_NONE)
+	if (route == STATS_ROUTE_NONE)
 		return reply_static(h, conn, MHD_HTTP_NOT_FOUND, "404 Not Found\n", NULL, NULL);
 	body = render(h, route, &len, &status);
 	if (!body)
@@ -372,41 +432,98 @@ static bool has_body(struct MHD_Connection *conn)
 					   MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
+struct arg_names {
+	const char **names;
+	size_t n, cap;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct arg_names *a = cls;
+
+	(void)kind;
+	(void)value;
+	if (a->n < a->cap)
+		a->names[a->n++] = key;
+	return MHD_YES;
+}
+
+/* MHD's parsed request, handed to stats_http_decide(). */
+static unsigned int decide(const struct stats_http *h, struct MHD_Connection *conn,
+			   const char *url, const char *method, enum stats_route *route)
+{
+	struct stats_request rq = {
+		.method = method,
+		.url = url,
+		.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_AUTHORIZATION),
+		.has_body = has_body(conn),
+	};
+	struct arg_names a = {};
+	int nargs = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+	unsigned int status;
+
+	if (nargs > 0) {
+		a.names = calloc((size_t)nargs, sizeof(*a.names));
+		if (!a.names)
+			return MHD_HTTP_SERVICE_UNAVAILABLE;
+		a.cap = (size_t)nargs;
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+	}
+	rq.args = a.names;
+	rq.nargs = a.n;
+	status = stats_http_decide(&h->access, &rq, route);
+	free(a.names);
+	return status;
+}
+
 /*
  * MHD calls this once when the headers are in, then again when the request
- * is complete. Refusals go out on the first call, where MHD then skips any
- * body and closes the connection; pages on the second, so that a client
- * (a Prometheus scraper, a browser) may keep the connection alive.
+ * is complete. The decision is made on the first call: refusals go out at
+ * once, where MHD then skips any body and closes the connection; pages (and
+ * a 404) on the second, so that a client (a Prometheus scraper, a browser)
+ * may keep the connection alive. The route waits in *req_cls.
  */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
-	static int headers_checked;
+	static const enum stats_route routes[] = { STATS_ROUTE_NONE, STATS_ROUTE_HTML,
+						   STATS_ROUTE_CSV, STATS_ROUTE_JSON,
+						   STATS_ROUTE_METRICS };
 	struct stats_http *h = cls;
+	enum stats_route route;
+	unsigned int status;
 
 	(void)version;
 	(void)upload_data;
 	if (!*req_cls) {
-		*req_cls = &headers_checked;
-		if (!authorized(h, conn))
-			return reply_static(h, conn, MHD_HTTP_UNAUTHORIZED, "401 Unauthorized\n",
+		status = decide(h, conn, url, method, &route);
+		switch (status) {
+		case MHD_HTTP_OK:
+		case MHD_HTTP_NOT_FOUND:
+			*req_cls = (void *)&routes[route];
+			return MHD_YES;
+		case MHD_HTTP_UNAUTHORIZED:
+			return reply_static(h, conn, status, "401 Unauthorized\n",
 					    MHD_HTTP_HEADER_WWW_AUTHENTICATE, h->www_auth);
-		if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-			return reply_static(h, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-					    "405 Method Not Allowed\n", MHD_HTTP_HEADER_ALLOW,
-					    "GET, HEAD");
-		if (has_body(conn))
-			return reply_static(h, conn, MHD_HTTP_BAD_REQUEST, "400 Bad Request\n",
-					    NULL, NULL);
-		return MHD_YES;
+		case MHD_HTTP_METHOD_NOT_ALLOWED:
+			return reply_static(h, conn, status, "405 Method Not Allowed\n",
+					    MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		case MHD_HTTP_BAD_REQUEST:
+			return reply_static(h, conn, status, "400 Bad Request\n", NULL, NULL);
+		default:
+			return reply_static(h, conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+					    "503 Service Unavailable\n", NULL, NULL);
+		}
 	}
 	if (*upload_data_size) {
 		/* Not reached (a body was refused above); drop it rather than stall. */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return reply_page(h, conn, url);
+	return reply_page(h, conn, *(const enum stats_route *)*req_cls);
 }
 
 /* --- event loop glue ------------------------------------------------------- */
@@ -468,47 +585,58 @@ static char *www_authenticate(const char *realm)
 	return v;
 }
 
-static int copy_creds(struct stats_http *h, const struct stats_http_opts *o)
+int stats_access_init(struct stats_access *a, const char *uri, const struct stats_http_user *users,
+		      size_t nusers)
 {
-	if (!o->nusers)
+	char *q;
+
+	memset(a, 0, sizeof(*a));
+	a->uri = strdup(uri && *uri ? uri : "/");
+	a->uri_path = strdup(a->uri ? a->uri : "");
+	if (!a->uri || !a->uri_path)
+		goto nomem;
+	q = strchr(a->uri_path, '?');
+	if (q) {
+		*q = '\0';
+		a->uri_query = q + 1;
+	}
+	if (!nusers)
 		return 0;
-	h->creds = calloc(o->nusers, sizeof(*h->creds));
-	if (!h->creds)
-		return -ENOMEM;
-	/* Set now so that stats_http_stop() wipes a partial copy too. */
-	h->ncreds = o->nusers;
-	for (size_t i = 0; i < o->nusers; i++) {
-		struct stats_cred *c = &h->creds[i];
-		const char *u = o->users[i].user ? o->users[i].user : "";
-		const char *p = o->users[i].password ? o->users[i].password : "";
+	a->creds = calloc(nusers, sizeof(*a->creds));
+	if (!a->creds)
+		goto nomem;
+	/* Set now so that stats_access_release() wipes a partial copy too. */
+	a->ncreds = nusers;
+	for (size_t i = 0; i < nusers; i++) {
+		struct stats_cred *c = &a->creds[i];
+		const char *u = users[i].user ? users[i].user : "";
+		const char *p = users[i].password ? users[i].password : "";
 
 		c->user_len = strlen(u);
 		c->pass_len = strlen(p);
 		if (c->user_len >= CRED_MAX || c->pass_len >= CRED_MAX) {
 			pr_err("stats: user or password of user %zu longer than %d bytes", i + 1,
 			       CRED_MAX - 1);
+			stats_access_release(a);
 			return -EINVAL;
 		}
 		memcpy(c->user, u, c->user_len);
 		memcpy(c->pass, p, c->pass_len);
 	}
 	return 0;
+nomem:
+	stats_access_release(a);
+	return -ENOMEM;
 }
 
-static int split_uri(struct stats_http *h, const char *uri)
+void stats_access_release(struct stats_access *a)
 {
-	char *q;
-
-	h->uri = strdup(uri && *uri ? uri : "/");
-	h->uri_path = strdup(h->uri ? h->uri : "");
-	if (!h->uri || !h->uri_path)
-		return -ENOMEM;
-	q = strchr(h->uri_path, '?');
-	if (q) {
-		*q = '\0';
-		h->uri_query = q + 1;
-	}
-	return 0;
+	if (a->creds)
+		explicit_bzero(a->creds, a->ncreds * sizeof(*a->creds));
+	free(a->creds);
+	free(a->uri_path);
+	free(a->uri);
+	memset(a, 0, sizeof(*a));
 }
 
 /* Our own socket: bind errors reach the operator as errno, not as "MHD failed". */
@@ -562,7 +690,7 @@ int stats_http_start(struct stats_http **out, struct evloop *l, const struct sta
 	h->arg = o->arg;
 	snprintf(h->server, sizeof(h->server), o->hide_version ? "rpilb" : "rpilb/%s",
 		 RPILB_VERSION);
-	err = split_uri(h, o->uri);
+	err = stats_access_init(&h->access, o->uri, o->users, o->nusers);
 	if (err)
 		goto err_free;
 	h->www_auth = www_authenticate(o->realm && *o->realm ? o->realm : "rpilb Statistics");
@@ -570,9 +698,6 @@ int stats_http_start(struct stats_http **out, struct evloop *l, const struct sta
 		err = -ENOMEM;
 		goto err_free;
 	}
-	err = copy_creds(h, o);
-	if (err)
-		goto err_free;
 
 	fd = listen_socket(o, &h->port);
 	if (fd < 0) {
@@ -631,11 +756,7 @@ void stats_http_stop(struct stats_http *h)
 		ev_timer_cancel(h->loop, &h->timer);
 		MHD_stop_daemon(h->mhd);
 	}
-	if (h->creds)
-		explicit_bzero(h->creds, h->ncreds * sizeof(*h->creds));
-	free(h->creds);
+	stats_access_release(&h->access);
 	free(h->www_auth);
-	free(h->uri_path);
-	free(h->uri);
 	free(h);
 }

@@ -18,20 +18,12 @@ static struct lab L;
 #define RISE	 2
 #define FALL	 3
 
-/* Bring up a fresh balancer (tc: auto's choice on a veth without peer XDP). */
+/* A fresh balancer (tc: auto's choice on a veth without peer XDP), three Pis in the file. */
 static void fresh_rpilb_cfg(const struct lab_cfg *c)
 {
 	struct lab_cfg three = { .nservers = 3 };
-	char out[4096];
-	int rc;
 
-	lab_rpilb_down(&L);
-	assert_int_equal(lab_run(&L, "lb", NULL, 0, "rm -rf %s/state %s/rpilb.log", L.dir, L.dir),
-			 0);
-	assert_int_equal(lab_write_config(&L, c ? c : &three), 0);
-	rc = lab_rpilb_up(&L, "auto", out, sizeof(out));
-	if (rc)
-		fail_msg("rpilbctl up failed (%d): %s", rc, out);
+	lab_fresh(&L, c ? c : &three);
 }
 
 static void fresh_rpilb(void)
@@ -56,18 +48,13 @@ static void requests(int n, int *who)
 	assert_int_equal(i, n);
 }
 
-/* A field of one server in "rpilbctl -j status", via python's json module. */
+/* A field of one server in "rpilbctl -j status". */
 static void server_field(const char *server, const char *field, char *out, size_t len)
 {
-	char cmd[512];
+	char sub[64];
 
-	snprintf(cmd, sizeof(cmd),
-		 "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
-		 "print([s['%s'] for b in d['backends'] for s in b['servers'] if s['name']=='%s'][0])\"",
-		 field, server);
-	if (lab_rpilb(&L, out, len, "%s", cmd))
-		fail_msg("status of %s failed: %s", server, out);
-	out[strcspn(out, "\n")] = '\0';
+	snprintf(sub, sizeof(sub), "['%s']", field);
+	lab_server_field(&L, server, sub, out, len);
 }
 
 /* Poll until server's state is want; give up after deadline_ms. Returns ms waited. */
@@ -83,14 +70,6 @@ static long wait_state(const char *server, const char *want, long deadline_ms)
 	}
 	fail_msg("%s is '%s', not '%s', after %ld ms", server, state, want, deadline_ms);
 	return -1;
-}
-
-static int count_in_log(const char *needle)
-{
-	char out[64];
-
-	lab_run(&L, "lb", out, sizeof(out), "grep -c -F '%s' %s/rpilb.log || true", needle, L.dir);
-	return atoi(out);
 }
 
 static void backend(int k, const char *what)
@@ -113,7 +92,7 @@ static void test_dead_pi_taken_out_and_back(void **state)
 	backend(2, "stop");
 	/* fall checks one inter apart, plus a second of slack, as the issue asks. */
 	wait_state("raspberrypi02", "DOWN", INTER_MS * FALL + 1000);
-	assert_int_equal(count_in_log("server nodes/raspberrypi02 is DOWN"), 1);
+	assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"), 1);
 
 	/* After detection no client request fails: 1 and 3 take turns. */
 	requests(30, who);
@@ -125,7 +104,7 @@ static void test_dead_pi_taken_out_and_back(void **state)
 
 	backend(2, "start");
 	wait_state("raspberrypi02", "UP", INTER_MS * RISE + 1000);
-	assert_int_equal(count_in_log("server nodes/raspberrypi02 is UP"), 2); /* first check, return */
+	assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is UP"), 2); /* first check, return */
 	requests(30, who);
 	for (int i = 1; i < 30; i++)
 		assert_int_equal(who[i], who[i - 1] % 3 + 1);
@@ -331,8 +310,7 @@ static void test_kill9_during_transfer(void **state)
 	{
 		char pid[32];
 
-		lab_rpilb(&L, pid, sizeof(pid),
-			  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+		snprintf(pid, sizeof(pid), "%d", lab_daemon_pid(&L));
 		assert_true(atoi(pid) > 1);
 		assert_int_equal(kill(atoi(pid), SIGKILL), 0);
 	}
@@ -348,7 +326,7 @@ static void test_kill9_during_transfer(void **state)
 				 "%s/tools/hellod --blob 104857600 | sha256sum", lab_build_dir()),
 			 0);
 	assert_string_equal(got, want);
-	assert_true(count_in_log("adopting the running data path") >= 1);
+	assert_true(lab_count_in_log(&L, "adopting the running data path") >= 1);
 	/* The runtime change made before the kill is still in force. */
 	server_field(name, "state", out, sizeof(out));
 	assert_string_equal(out, "DRAIN");
@@ -468,8 +446,7 @@ static void test_reload_keeps_runtime_changes_and_sighup(void **state)
 				 "sed -i 's/raspberrypi02 10.99.0.12:8000 check inter 1s/& weight 3/' %s",
 				 L.cfg),
 			 0);
-	lab_rpilb(&L, pid, sizeof(pid),
-		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+	snprintf(pid, sizeof(pid), "%d", lab_daemon_pid(&L));
 	assert_int_equal(kill(atoi(pid), SIGHUP), 0);
 	for (int i = 0; i < 50; i++) {
 		server_field("raspberrypi02", "weight", out, sizeof(out));
@@ -490,8 +467,7 @@ static void test_sigterm_keeps_forwarding(void **state)
 	(void)state;
 	REQUIRE_ROOT();
 	fresh_rpilb();
-	lab_rpilb(&L, pid, sizeof(pid),
-		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+	snprintf(pid, sizeof(pid), "%d", lab_daemon_pid(&L));
 	assert_int_equal(kill(atoi(pid), SIGTERM), 0);
 	for (int i = 0; i < 50 && kill(atoi(pid), 0) == 0; i++)
 		usleep(100 * 1000);

@@ -14,64 +14,9 @@
 
 static struct lab L;
 
-static void fresh(const struct lab_cfg *c)
-{
-	char out[4096];
-	int rc;
-
-	lab_rpilb_down(&L);
-	assert_int_equal(lab_run(&L, "lb", NULL, 0, "rm -rf %s/state %s/rpilb.log", L.dir, L.dir),
-			 0);
-	assert_int_equal(lab_write_config(&L, c), 0);
-	rc = lab_rpilb_up(&L, "auto", out, sizeof(out));
-	if (rc)
-		fail_msg("rpilbctl up failed (%d): %s", rc, out);
-}
-
-static void server_field(const char *server, const char *field, char *out, size_t len)
-{
-	if (lab_rpilb(&L, out, len,
-		      "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
-		      "print([s%s for b in d['backends'] for s in b['servers'] if s['name']=='%s'][0])\"",
-		      field, server))
-		fail_msg("status of %s: %s", server, out);
-	out[strcspn(out, "\n")] = '\0';
-}
-
-static long wait_field(const char *server, const char *field, const char *want, long deadline_ms)
-{
-	char got[128] = "";
-
-	for (long waited = 0; waited <= deadline_ms; waited += 100) {
-		server_field(server, field, got, sizeof(got));
-		if (!strcmp(got, want))
-			return waited;
-		usleep(100 * 1000);
-	}
-	fail_msg("%s%s is '%s', not '%s', after %ld ms", server, field, got, want, deadline_ms);
-	return -1;
-}
-
-static int count_in_log(const char *needle)
-{
-	char out[64];
-
-	lab_run(&L, "lb", out, sizeof(out), "grep -c -F '%s' %s/rpilb.log || true", needle, L.dir);
-	return atoi(out);
-}
-
 static void control(int pi, const char *word)
 {
 	assert_int_equal(lab_run(&L, "lb", NULL, 0, "echo %s > %s/b%d.ctl", word, L.dir, pi), 0);
-}
-
-static int daemon_pid(void)
-{
-	char pid[32];
-
-	lab_rpilb(&L, pid, sizeof(pid),
-		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
-	return atoi(pid);
 }
 
 /* ---- health-check faults ------------------------------------------------------ */
@@ -91,25 +36,25 @@ static void test_check_faults(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
+	lab_fresh(&L, NULL);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		int downs = count_in_log("server nodes/raspberrypi02 is DOWN");
+		int downs = lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN");
 
-		server_field("raspberrypi01", "['check']['ago_ms']", before, sizeof(before));
+		lab_server_field(&L, "raspberrypi01", "['check']['ago_ms']", before, sizeof(before));
 		control(2, faults[i].word);
 		/* fall 3 checks, each bounded by its own timer (inter), plus slack. */
-		wait_field("raspberrypi02", "['state']", "DOWN", 3 * 2000 + 1000);
-		server_field("raspberrypi02", "['check']['result']", after, sizeof(after));
+		lab_wait_field(&L, "raspberrypi02", "['state']", "DOWN", 3 * 2000 + 1000);
+		lab_server_field(&L, "raspberrypi02", "['check']['result']", after, sizeof(after));
 		assert_string_equal(after, faults[i].result);
 		/* One transition, one line, with the reason in HAProxy's words. */
-		assert_int_equal(count_in_log("server nodes/raspberrypi02 is DOWN"), downs + 1);
+		assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"), downs + 1);
 		/* Meanwhile the others were checked on their own timers, not held up. */
-		server_field("raspberrypi01", "['check']['ago_ms']", after, sizeof(after));
+		lab_server_field(&L, "raspberrypi01", "['check']['ago_ms']", after, sizeof(after));
 		assert_true(atol(after) < 1500);
-		server_field("raspberrypi01", "['state']", after, sizeof(after));
+		lab_server_field(&L, "raspberrypi01", "['state']", after, sizeof(after));
 		assert_string_equal(after, "UP");
 		control(2, "ok");
-		wait_field("raspberrypi02", "['state']", "UP", 2 * 2000 + 1000);
+		lab_wait_field(&L, "raspberrypi02", "['state']", "UP", 2 * 2000 + 1000);
 	}
 	(void)before;
 }
@@ -120,8 +65,8 @@ static void test_flapping_is_damped(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
-	downs = count_in_log("server nodes/raspberrypi02 is DOWN");
+	lab_fresh(&L, NULL);
+	downs = lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN");
 	/*
 	 * Failing every other second, checked every second: never three failures
 	 * in a row (fall 3), so the Pi never leaves the rotation.
@@ -131,11 +76,11 @@ static void test_flapping_is_damped(void **state)
 		sleep(1);
 	}
 	control(2, "ok");
-	assert_int_equal(count_in_log("server nodes/raspberrypi02 is DOWN"), downs);
+	assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"), downs);
 	{
 		char st[32];
 
-		server_field("raspberrypi02", "['state']", st, sizeof(st));
+		lab_server_field(&L, "raspberrypi02", "['state']", st, sizeof(st));
 		assert_true(!strncmp(st, "UP", 2));
 	}
 }
@@ -149,10 +94,10 @@ static void test_kill9_during_command_stream(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
+	lab_fresh(&L, NULL);
 	srand(42);
 	for (int round = 0; round < 30; round++) {
-		int pid = daemon_pid();
+		int pid = lab_daemon_pid(&L);
 		char *line, *save = NULL;
 		bool tried = false;
 
@@ -190,7 +135,7 @@ static void test_kill9_during_command_stream(void **state)
 			char addr[32];
 
 			if (!strncmp(line, "add ", 4)) {
-				server_field(line + 4, "['name']", addr, sizeof(addr));
+				lab_server_field(&L, line + 4, "['name']", addr, sizeof(addr));
 				assert_string_equal(addr, line + 4);
 				acked_nodes++;
 			} else if (!strcmp(line, "try drain") || !strcmp(line, "try ready")) {
@@ -209,7 +154,7 @@ static void test_kill9_during_command_stream(void **state)
 				tried = false;
 			}
 		}
-		server_field("raspberrypi01", "['admin']", out, sizeof(out));
+		lab_server_field(&L, "raspberrypi01", "['admin']", out, sizeof(out));
 		if (strcmp(out, expect_admin) && strcmp(out, maybe_admin))
 			fail_msg("round %d: raspberrypi01 is %s; acknowledged %s (maybe %s)", round,
 				 out, expect_admin, maybe_admin);
@@ -239,7 +184,7 @@ static void test_state_dir_full_or_read_only(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
+	lab_fresh(&L, NULL);
 	servers(before, sizeof(before));
 	/* A tiny filesystem over the state directory, with the state in it, filled up. */
 	assert_int_equal(
@@ -280,7 +225,7 @@ static void test_socket_root_only(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
+	lab_fresh(&L, NULL);
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "stat -c %%a %s", L.socket), 0);
 	assert_string_equal(out, "600\n");
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
@@ -289,7 +234,7 @@ static void test_socket_root_only(void **state)
 				 L.socket, lab_rpilbctl()),
 			 1);
 	assert_non_null(strstr(out, "permission denied"));
-	server_field("raspberrypi01", "['admin']", out, sizeof(out));
+	lab_server_field(&L, "raspberrypi01", "['admin']", out, sizeof(out));
 	assert_string_equal(out, "ready");
 }
 
@@ -300,7 +245,7 @@ static void test_socket_group(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(&c);
+	lab_fresh(&L, &c);
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "stat -c '%%a %%G' %s", L.socket), 0);
 	assert_string_equal(out, "660 nogroup\n");
 	/* A member of the group may; anyone else may not. */
@@ -324,10 +269,10 @@ static void test_nothing_from_the_network_changes_it(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(&c);
+	lab_fresh(&L, &c);
 	/* The daemon listens on TCP for the stats page only, and it only reads. */
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "ss -Htlnp | grep -F 'pid=%d,' | awk '{ print $4 }'", daemon_pid()),
+				 "ss -Htlnp | grep -F 'pid=%d,' | awk '{ print $4 }'", lab_daemon_pid(&L)),
 			 0);
 	assert_string_equal(out, "0.0.0.0:1936\n");
 	for (size_t i = 0; i < 3; i++) {
@@ -340,7 +285,7 @@ static void test_nothing_from_the_network_changes_it(void **state)
 				 0);
 		assert_true(!strcmp(out, "405") || !strcmp(out, "400"));
 	}
-	server_field("raspberrypi01", "['admin']", out, sizeof(out));
+	lab_server_field(&L, "raspberrypi01", "['admin']", out, sizeof(out));
 	assert_string_equal(out, "ready");
 }
 

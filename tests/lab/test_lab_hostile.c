@@ -14,37 +14,12 @@ static struct lab L;
 
 #define PY "/usr/bin/python3" /* Debian's, with python3-scapy */
 
-static void fresh(const struct lab_cfg *c)
-{
-	char out[4096];
-	int rc;
-
-	lab_rpilb_down(&L);
-	assert_int_equal(lab_run(&L, "lb", NULL, 0, "rm -rf %s/state %s/rpilb.log", L.dir, L.dir),
-			 0);
-	assert_int_equal(lab_write_config(&L, c), 0);
-	rc = lab_rpilb_up(&L, "auto", out, sizeof(out));
-	if (rc)
-		fail_msg("rpilbctl up failed (%d): %s", rc, out);
-}
-
-static long long stat_value(const char *expr)
-{
-	char out[256];
-
-	if (lab_rpilb(&L, out, sizeof(out),
-		      "-j stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(%s)'",
-		      expr))
-		fail_msg("stats: %s: %s", expr, out);
-	return atoll(out);
-}
-
 static long long counter(const char *name)
 {
 	char expr[128];
 
 	snprintf(expr, sizeof(expr), "d[\"counters\"][\"%s\"]", name);
-	return stat_value(expr);
+	return lab_stat(&L, expr);
 }
 
 /*
@@ -57,18 +32,10 @@ static void assert_verdicts_add_up(void)
 	long long diff = -1;
 
 	for (int i = 0; i < 5 && diff; i++)
-		diff = stat_value("sum(v for k, v in d[\"counters\"].items() if "
+		diff = lab_stat(&L, "sum(v for k, v in d[\"counters\"].items() if "
 				  "k.startswith((\"tx_\", \"pass_\", \"drop_\"))) - "
 				  "d[\"counters\"][\"packets\"]");
 	assert_int_equal(diff, 0);
-}
-
-static int count_in_log(const char *needle)
-{
-	char out[64];
-
-	lab_run(&L, "lb", out, sizeof(out), "grep -c -F '%s' %s/rpilb.log || true", needle, L.dir);
-	return atoi(out);
 }
 
 /* n requests after whatever came before: a strict rotation over the Pis in it. */
@@ -133,7 +100,7 @@ static void assert_transfer_whole(void)
 static void wait_all_up(int pis)
 {
 	for (int i = 0; i < 100; i++) {
-		if (stat_value("d[\"backends\"][0][\"active_servers\"]") == pis)
+		if (lab_stat(&L, "d[\"backends\"][0][\"active_servers\"]") == pis)
 			return;
 		usleep(100 * 1000);
 	}
@@ -147,10 +114,10 @@ static void wait_all_up(int pis)
 static void wait_quiet(void)
 {
 	for (int i = 0; i < 20; i++) {
-		int before = count_in_log(" is DOWN") + count_in_log(" is UP");
+		int before = lab_count_in_log(&L, " is DOWN") + lab_count_in_log(&L, " is UP");
 
 		sleep(3);
-		if (count_in_log(" is DOWN") + count_in_log(" is UP") == before)
+		if (lab_count_in_log(&L, " is DOWN") + lab_count_in_log(&L, " is UP") == before)
 			return wait_all_up(3);
 	}
 	fail_msg("the servers' health did not settle");
@@ -163,7 +130,7 @@ static void test_hostile_packets_during_transfer(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
+	lab_fresh(&L, NULL);
 	port = start_transfer();
 	assert_int_equal(lab_run(&L, "c", out, sizeof(out), PY " tests/lab/hostile.py %s %d",
 				 LAB_VIP, port),
@@ -194,23 +161,23 @@ static void test_syn_flood(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(&c);
+	lab_fresh(&L, &c);
 	start_transfer();
 	/* Twenty thousand SYNs from made-up sources; a quarter of the table may be half-open. */
 	assert_int_equal(lab_run(&L, "c", out, sizeof(out), PY " tests/lab/flood.py %s 20000",
 				 LAB_VIP),
 			 0);
 	assert_true(counter("drop_halfopen_limit") > 0);
-	assert_true(stat_value("d[\"flows\"][\"halfopen\"]") <= 1024);
+	assert_true(lab_stat(&L, "d[\"flows\"][\"halfopen\"]") <= 1024);
 	/* Logged, rate-limited: one line per 10 s of flood at most. */
-	assert_true(count_in_log("refused: too many half-open connections") >= 1);
+	assert_true(lab_count_in_log(&L, "refused: too many half-open connections") >= 1);
 	/* What was established went on untouched. */
 	assert_transfer_whole();
 	assert_verdicts_add_up();
 	/* The flood's half-open flows expire (timeout connect, 5 s); then all is as before. */
-	for (int i = 0; i < 100 && stat_value("d[\"flows\"][\"halfopen\"]") > 0; i++)
+	for (int i = 0; i < 100 && lab_stat(&L, "d[\"flows\"][\"halfopen\"]") > 0; i++)
 		usleep(100 * 1000);
-	assert_int_equal(stat_value("d[\"flows\"][\"halfopen\"]"), 0);
+	assert_int_equal(lab_stat(&L, "d[\"flows\"][\"halfopen\"]"), 0);
 	/*
 	 * The flood (forwarded, a quarter of the table at a time) can slow the
 	 * Pis' health checks on this small VM: once all are back, all is as before.
@@ -227,7 +194,7 @@ static void test_flow_table_full(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(&c);
+	lab_fresh(&L, &c);
 	/* Hold 1030 connections: the table takes 1024, the rest are refused. */
 	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
 				 PY " tests/lab/hold.py %s 80 1030 2 | head -1", LAB_VIP),
@@ -241,7 +208,7 @@ static void test_flow_table_full(void **state)
 	if (counter("drop_flow_table_full") < 1)
 		fail_msg("drop_flow_table_full %lld; counters: %s", counter("drop_flow_table_full"),
 			 (lab_rpilb(&L, out, sizeof(out), "stats | grep -E 'drop|tx_|flows'"), out));
-	assert_int_equal(count_in_log("refused: the flow table is full (flow-table-size 1024)"), 1);
+	assert_int_equal(lab_count_in_log(&L, "refused: the flow table is full (flow-table-size 1024)"), 1);
 	/* hold.py has closed them: they linger 2 s, are swept, and room is back. */
 	usleep(3500 * 1000);
 	assert_rotation(30, 3);
@@ -259,7 +226,7 @@ static void test_nat_ports_exhausted(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(&c);
+	lab_fresh(&L, &c);
 	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
 				 PY " tests/lab/hold.py %s 80 1030 2 | head -1", LAB_VIP),
 			 0);
@@ -273,8 +240,8 @@ static void test_nat_ports_exhausted(void **state)
 	 */
 	assert_true(ok >= 800 && ok <= 1024);
 	assert_true(counter("drop_nat_exhausted") >= 1030 - ok);
-	assert_true(stat_value("d[\"backends\"][0][\"servers\"][0][\"nat_fail\"]") >= 1030 - ok);
-	assert_int_equal(count_in_log("refused: no free NAT port towards a server"), 1);
+	assert_true(lab_stat(&L, "d[\"backends\"][0][\"servers\"][0][\"nat_fail\"]") >= 1030 - ok);
+	assert_int_equal(lab_count_in_log(&L, "refused: no free NAT port towards a server"), 1);
 	/* Closed by the client first, the pairs rest 2 s and are free again. */
 	usleep(3500 * 1000);
 	assert_rotation(10, 1);
@@ -286,24 +253,24 @@ static void test_all_pis_down(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	fresh(NULL);
+	lab_fresh(&L, NULL);
 	for (int k = 1; k <= 3; k++) {
 		snprintf(cmd, sizeof(cmd), "tools/lab.sh backend %s %d stop >/dev/null", L.id, k);
 		assert_int_equal(system(cmd), 0);
 	}
 	for (int i = 0; i < 60; i++) {
-		if (stat_value("d[\"backends\"][0][\"active_servers\"]") == 0)
+		if (lab_stat(&L, "d[\"backends\"][0][\"active_servers\"]") == 0)
 			break;
 		usleep(100 * 1000);
 	}
-	assert_int_equal(stat_value("d[\"backends\"][0][\"active_servers\"]"), 0);
+	assert_int_equal(lab_stat(&L, "d[\"backends\"][0][\"active_servers\"]"), 0);
 	/* A SYN with nowhere to go is dropped (the client retries, as TCP does). */
 	assert_int_not_equal(lab_run(&L, "c", out, sizeof(out),
 				     "curl -s --max-time 1 http://%s/ >/dev/null", LAB_VIP),
 			     0);
 	assert_true(counter("drop_no_backend") >= 1);
 	usleep(1200 * 1000);
-	assert_int_equal(count_in_log("refused: no server is in rotation"), 1);
+	assert_int_equal(lab_count_in_log(&L, "refused: no server is in rotation"), 1);
 	for (int k = 1; k <= 3; k++) {
 		snprintf(cmd, sizeof(cmd), "tools/lab.sh backend %s %d start >/dev/null", L.id, k);
 		assert_int_equal(system(cmd), 0);

@@ -20,28 +20,8 @@ static struct lab L;
 static void fresh(bool no_check, bool stats)
 {
 	struct lab_cfg c = { .no_check = no_check, .stats = stats };
-	char out[4096];
-	int rc;
 
-	lab_rpilb_down(&L);
-	assert_int_equal(lab_run(&L, "lb", NULL, 0, "rm -rf %s/state %s/rpilb.log", L.dir, L.dir),
-			 0);
-	assert_int_equal(lab_write_config(&L, &c), 0);
-	rc = lab_rpilb_up(&L, "auto", out, sizeof(out));
-	if (rc)
-		fail_msg("rpilbctl up failed (%d): %s", rc, out);
-}
-
-/* One value from "rpilbctl -j stats", by a python expression over d. */
-static long long stat_value(const char *expr)
-{
-	char out[256];
-
-	if (lab_rpilb(&L, out, sizeof(out),
-		      "-j stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(%s)'",
-		      expr))
-		fail_msg("stats: %s: %s", expr, out);
-	return atoll(out);
+	lab_fresh(&L, &c);
 }
 
 static int http_code(const char *curl_args)
@@ -162,15 +142,15 @@ static void test_counters_match_the_pis(void **state)
 	cin1 = client_ip_counter("IpExt:", "InOctets");
 	cpin1 = client_ip_counter("Ip:", "InReceives");
 
-	assert_int_equal(stat_value("d[\"frontends\"][0][\"new_flows\"]"), 30);
+	assert_int_equal(lab_stat(&L, "d[\"frontends\"][0][\"new_flows\"]"), 30);
 	for (int pi = 1; pi <= 3; pi++) {
 		char expr[128], host[8];
 		long long conns;
 
 		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"new_flows\"]",
 			 pi - 1);
-		assert_int_equal(stat_value(expr), 10);
-		sum += stat_value(expr);
+		assert_int_equal(lab_stat(&L, expr), 10);
+		sum += lab_stat(&L, expr);
 		/* What the Pi's web server saw: the same number of connections. */
 		snprintf(host, sizeof(host), "b%d", pi);
 		lab_run(&L, host, out, sizeof(out), "curl -s http://127.0.0.1:8000/stats");
@@ -179,16 +159,16 @@ static void test_counters_match_the_pis(void **state)
 		/* To the byte and the packet: what the Pi's kernel received. */
 		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"bytes_in\"]",
 			 pi - 1);
-		assert_int_equal(stat_value(expr), in1[pi] - in0[pi]);
+		assert_int_equal(lab_stat(&L, expr), in1[pi] - in0[pi]);
 		snprintf(expr, sizeof(expr),
 			 "d[\"backends\"][0][\"servers\"][%d][\"packets_in\"]", pi - 1);
-		assert_int_equal(stat_value(expr), pin1[pi] - pin0[pi]);
+		assert_int_equal(lab_stat(&L, expr), pin1[pi] - pin0[pi]);
 		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"bytes_out\"]",
 			 pi - 1);
-		bytes_out += stat_value(expr);
+		bytes_out += lab_stat(&L, expr);
 		snprintf(expr, sizeof(expr),
 			 "d[\"backends\"][0][\"servers\"][%d][\"packets_out\"]", pi - 1);
-		packets_out += stat_value(expr);
+		packets_out += lab_stat(&L, expr);
 	}
 	assert_int_equal(sum, 30);
 	/* And what the client's kernel received: every reply, from all three. */
@@ -217,7 +197,7 @@ static void test_drop_on_purpose(void **state)
 				 "for i in range(3)]' 2>&1",
 				 LAB_VIP),
 			 0);
-	assert_int_equal(stat_value("d[\"counters\"][\"drop_bad_flags\"]"), 3);
+	assert_int_equal(lab_stat(&L, "d[\"counters\"][\"drop_bad_flags\"]"), 3);
 	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
 				 "curl -s %s %s/metrics | grep '^rpilb_datapath_drops_total{reason=\"bad_flags\"}'",
 				 AUTH, STATS),

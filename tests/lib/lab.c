@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "testutil.h"
 
 static struct lab *open_labs[8];
 
@@ -231,4 +232,72 @@ int lab_hello_backend(const char *body)
 	if (!p || sscanf(p, "Hello from raspberry pi #%d", &n) != 1)
 		return -1;
 	return n;
+}
+
+void lab_fresh(struct lab *l, const struct lab_cfg *c)
+{
+	char out[4096];
+	int rc;
+
+	lab_rpilb_down(l);
+	if (lab_run(l, "lb", NULL, 0, "rm -rf %s/state %s/rpilb.log", l->dir, l->dir))
+		fail_msg("cannot clear %s", l->dir);
+	if (lab_write_config(l, c))
+		fail_msg("cannot write the configuration");
+	rc = lab_rpilb_up(l, "auto", out, sizeof(out));
+	if (rc)
+		fail_msg("rpilbctl up failed (%d): %s", rc, out);
+}
+
+int lab_count_in_log(struct lab *l, const char *needle)
+{
+	char out[64];
+
+	lab_run(l, "lb", out, sizeof(out), "grep -c -F '%s' %s/rpilb.log || true", needle, l->dir);
+	return atoi(out);
+}
+
+long long lab_stat(struct lab *l, const char *expr)
+{
+	char out[256];
+
+	if (lab_rpilb(l, out, sizeof(out),
+		      "-j stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(%s)'",
+		      expr))
+		fail_msg("stats: %s: %s", expr, out);
+	return atoll(out);
+}
+
+void lab_server_field(struct lab *l, const char *server, const char *field, char *out,
+		      size_t len)
+{
+	if (lab_rpilb(l, out, len,
+		      "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
+		      "print([s%s for b in d['backends'] for s in b['servers'] if s['name']=='%s'][0])\"",
+		      field, server))
+		fail_msg("status of %s: %s", server, out);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+void lab_wait_field(struct lab *l, const char *server, const char *field, const char *want,
+		    long deadline_ms)
+{
+	char got[128] = "";
+
+	for (long waited = 0; waited <= deadline_ms; waited += 100) {
+		lab_server_field(l, server, field, got, sizeof(got));
+		if (!strcmp(got, want))
+			return;
+		usleep(100 * 1000);
+	}
+	fail_msg("%s%s is '%s', not '%s', after %ld ms", server, field, got, want, deadline_ms);
+}
+
+int lab_daemon_pid(struct lab *l)
+{
+	char pid[32];
+
+	lab_rpilb(l, pid, sizeof(pid),
+		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
+	return atoi(pid);
 }

@@ -62,6 +62,26 @@ int lab_rpilb(struct lab *l, char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int lab_rpilb_down(struct lab *l);
 
+/*
+ * The steps most tests start with and check by: these fail the running
+ * cmocka test themselves, with what went wrong.
+ */
+
+/* down, forget state and log, write the configuration (NULL: the seed's), up. */
+void lab_fresh(struct lab *l, const struct lab_cfg *c);
+/* How many lines of the daemon's log contain needle. */
+int lab_count_in_log(struct lab *l, const char *needle);
+/* A Python expression over d = "rpilbctl -j stats" (its JSON), as a number. */
+long long lab_stat(struct lab *l, const char *expr);
+/* A Python subscript of one server in "rpilbctl -j status", e.g. "['state']". */
+void lab_server_field(struct lab *l, const char *server, const char *field, char *out,
+		      size_t len);
+/* Poll until that field reads want; fail after deadline_ms. */
+void lab_wait_field(struct lab *l, const char *server, const char *field, const char *want,
+		    long deadline_ms);
+/* The daemon's pid, from its status. */
+int lab_daemon_pid(struct lab *l);
+
 /* Which backend (1..n) answered "Hello from raspberry pi #N at ...", or -1. */
 int lab_hello_backend(const char *body);
 
