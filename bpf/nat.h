@@ -61,9 +61,14 @@ static long nat_probe_step(__u32 i, void *arg)
 	__u32 flags;
 	long err;
 
+	__u32 off = np->start + i;
+
 	if (i >= np->range)
 		return 1;
-	rk->dport = bpf_htons(cfg->nat_port_lo + (np->start + i) % np->range);
+	/* start < range and i < range: one subtraction wraps, no division per probe. */
+	if (off >= np->range)
+		off -= np->range;
+	rk->dport = bpf_htons(cfg->nat_port_lo + off);
 	err = bpf_map_update_elem(&flows_rev, rk, np->tmpl, BPF_NOEXIST);
 	if (!err) {
 		np->found = true;
@@ -121,7 +126,8 @@ static __always_inline __u32 nat_claim_port(struct lb_ctx *c, const struct rpilb
 	 * (rather than drawing again) still finds the last free ports of a
 	 * nearly full range, which independent draws keep missing.
 	 */
-	np.start = bpf_get_prandom_u32() % np.range;
+	/* Scale a random 32-bit number into [0, range): a multiply, not a division. */
+	np.start = ((__u64)bpf_get_prandom_u32() * np.range) >> 32;
 	bpf_loop(RPILB_NAT_TRIES, nat_probe_step, &np, 0);
 	return np.found ? 0 : np.why;
 }

@@ -192,6 +192,22 @@ static __always_inline void tcp_seq_info(const struct pkt *p, struct tcp_seq_inf
 	scan.len = tcp->doff * 4 - sizeof(*tcp);
 	if (scan.len == 0 || scan.len > RPILB_TCP_OPT_MAX)
 		return;
+	/*
+	 * Where Linux puts it: after NOP NOP (2 bytes in) in a FIN, after MSS
+	 * and SACK-permitted (6 bytes in) in a SYN. Found there, no scan.
+	 */
+	for (__u32 at = 2; at <= 6; at += 4) {
+		__u8 *ts = opt + at;
+
+		if (at + TCPOLEN_TS > scan.len || (void *)(ts + TCPOLEN_TS) > p->data_end)
+			continue;
+		if (ts[0] == TCPOPT_TS && ts[1] == TCPOLEN_TS) {
+			si->tsval = ((__u32)ts[2] << 24) | ((__u32)ts[3] << 16) |
+				    ((__u32)ts[4] << 8) | ts[5];
+			si->has_ts = true;
+			return;
+		}
+	}
 	for (int i = 0; i < RPILB_TCP_OPT_MAX; i++) {
 		if (i >= scan.len || (void *)(opt + i + 1) > p->data_end)
 			break;

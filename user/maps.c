@@ -411,21 +411,37 @@ uint32_t maps_now_ticks(void)
 	return RPILB_NS_TO_TICKS((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 }
 
-/* Delete every key of a map, for a clean start (tests, and flows of a gone service). */
+/*
+ * Delete every key of a map, for a clean start. Keys are collected first:
+ * deleting while walking would restart the walk at every delete.
+ */
 static int map_clear(int fd, size_t key_size)
 {
-	char key[64], next[64];
-	bool have = false;
+	char *keys = NULL, cur[64];
+	size_t n = 0, cap = 0;
+	int err = 0;
 
-	if (key_size > sizeof(key))
+	if (key_size > sizeof(cur))
 		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, have ? key : NULL, next)) {
-		if (bpf_map_delete_elem(fd, next) && errno != ENOENT)
-			return -errno;
-		/* Deleting moved the cursor: start over from the beginning. */
-		have = false;
+	while (!bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL, cur)) {
+		if (n == cap) {
+			char *bigger = realloc(keys, (cap = cap ? cap * 2 : 256) * key_size);
+
+			if (!bigger) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = bigger;
+		}
+		memcpy(keys + n++ * key_size, cur, key_size);
 	}
-	return errno == ENOENT ? 0 : -errno;
+	if (errno != ENOENT)
+		err = -errno;
+	for (size_t i = 0; !err && i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
 }
 
 int maps_clear_flows(const struct lb_maps *m)

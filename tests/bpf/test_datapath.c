@@ -645,6 +645,27 @@ static void nat_tw_no_ts_uses_seq(enum dp_prog prog)
 	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
 }
 
+
+/* The timestamp is found where Linux puts it in a SYN, and by scanning elsewhere. */
+static void nat_tw_option_layouts(enum dp_prog prog)
+{
+	for (uint8_t layout = 1; layout <= 2; layout++) {
+		struct env e = {};
+		struct pkt_spec syn;
+		uint8_t out[PKT_MAX];
+
+		tw_setup(prog, &e);
+		syn = client_pkt(42010 + layout, TH_SYN);
+		syn.ts_layout = layout;
+		syn.seq = 50; /* not after rcv_nxt: only the timestamp can let it in */
+		syn.tsval = 6999;
+		run_spec(prog, &syn, DP_DROP, out);
+		syn.tsval = 7001;
+		run_spec(prog, &syn, DP_TX, out);
+		assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
+	}
+}
+
 static void nat_tw_guard_expired(enum dp_prog prog)
 {
 	struct env e = { .tw_guard_ticks = 1 };
@@ -1260,6 +1281,7 @@ DP_CASE(nat_tw_older_ts_refused)
 DP_CASE(nat_tw_newer_ts_reused)
 DP_CASE(nat_tw_no_ts_uses_seq)
 DP_CASE(nat_tw_guard_expired)
+DP_CASE(nat_tw_option_layouts)
 DP_CASE(nat_client_closed_first_rests)
 DP_CASE(nat_table_full)
 DP_CASE(neigh_unresolved)
@@ -1326,6 +1348,7 @@ int main(void)
 		BOTH(nat_tw_newer_ts_reused),
 		BOTH(nat_tw_no_ts_uses_seq),
 		BOTH(nat_tw_guard_expired),
+		BOTH(nat_tw_option_layouts),
 		BOTH(nat_client_closed_first_rests),
 		BOTH(neigh_unresolved),
 		BOTH(icmp_from_server_side),

@@ -71,7 +71,7 @@ static void put_ip(uint8_t *ip, uint16_t tot_len, uint8_t proto, uint32_t saddr,
 
 size_t pkt_tcp(uint8_t *buf, const struct pkt_spec *s)
 {
-	size_t opt_len = s->ts ? 12 : 0;
+	size_t opt_len = s->ts ? (s->ts_layout ? 20 : 12) : 0;
 	size_t tcp_len = 20 + opt_len + s->payload_len;
 	uint8_t *ip, *tcp;
 	uint16_t sum;
@@ -88,13 +88,26 @@ size_t pkt_tcp(uint8_t *buf, const struct pkt_spec *s)
 	tcp[13] = s->flags;
 	put16(tcp + 14, 64240);
 	if (s->ts) {
-		/* NOP NOP TS, as Linux sends it */
+		static const uint8_t linux_syn[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+						       0, 0, 0, 0, 0, 0, 1, 3, 3, 7 };
+		static const uint8_t ts_last[20] = { 1, 3, 3, 7, 2, 4, 0x05, 0xb4, 1, 1,
+						     8, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+		size_t at = 2;
+
+		/* NOP NOP TS, as Linux sends it on established flows */
 		tcp[20] = 1;
 		tcp[21] = 1;
 		tcp[22] = 8;
 		tcp[23] = 10;
-		put32(tcp + 24, s->tsval);
-		put32(tcp + 28, s->tsecr);
+		if (s->ts_layout == 1) {
+			memcpy(tcp + 20, linux_syn, sizeof(linux_syn));
+			at = 6;
+		} else if (s->ts_layout == 2) {
+			memcpy(tcp + 20, ts_last, sizeof(ts_last));
+			at = 10;
+		}
+		put32(tcp + 20 + at + 2, s->tsval);
+		put32(tcp + 20 + at + 6, s->tsecr);
 	}
 	for (size_t i = 0; i < s->payload_len; i++)
 		tcp[20 + opt_len + i] = (uint8_t)('a' + i % 26);

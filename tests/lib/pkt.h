@@ -30,6 +30,7 @@ struct pkt_spec {
 	uint32_t seq;
 	uint32_t ack;
 	bool ts;
+	uint8_t ts_layout; /* 0: NOP NOP TS; 1: Linux's SYN (MSS SACKOK TS NOP WS); 2: TS last */
 	uint32_t tsval;
 	uint32_t tsecr;
 	uint16_t payload_len; /* filled with a byte pattern */
