@@ -17,8 +17,11 @@
 #include "ctl.h"
 #include "datapath.h"
 #include "loader.h"
+#include "maps.h"
+#include "netdev.h"
 #include "log.h"
 #include "record.h"
+#include "timewait.h"
 
 /* Ask a running daemon to exit (it leaves the data path alone); wait for it. */
 static bool stop_daemon(const char *socket)
@@ -103,6 +106,21 @@ int do_down(int argc, char **argv)
 		datapath_restore_host(&rec);
 	} else {
 		detached = detach_everywhere(ifname, sizeof(ifname), &mode) > 0;
+	}
+	/* Before the tables go: the pairs the Pis still hold in TIME_WAIT. */
+	{
+		struct lb_maps m;
+
+		if (!maps_open_pinned(&m, paths.pin_dir)) {
+			char boot[40] = "";
+			int n;
+
+			sysctl_read_str("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+			n = timewait_save(&m, paths.state_dir, boot);
+			if (n > 0)
+				pr_debug("kept %d pairs in TIME_WAIT for the next up", n);
+			maps_close(&m);
+		}
 	}
 	err = loader_unpin(paths.pin_dir);
 	if (err)

@@ -20,6 +20,7 @@
 #include "srvhealth.h"
 #include "snapshot.h"
 #include "state.h"
+#include "timewait.h"
 #include "stats_http.h"
 #include "util.h"
 
@@ -260,6 +261,14 @@ static int setup(struct daemon *d, const struct up_opts *o)
 		goto out;
 	}
 	adopted = !loader_query(d->rec.ifindex, &attached_mode, &prog_id);
+	if (!adopted) {
+		int n = timewait_restore(&d->maps, d->paths.state_dir, d->rec.boot_id);
+
+		if (n > 0)
+			pr_info("%d (NAT port, server) pairs are still in their server's TIME_WAIT "
+				"from before: they rest until it ends",
+				n);
+	}
 	if (adopted) {
 		pr_info("adopting the running data path on %s (%s): open flows continue", ifname,
 			cfg_attach_mode_name(attached_mode));

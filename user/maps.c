@@ -16,37 +16,39 @@
 
 #define FLOW_BATCH 256
 
+/* Every map by its pinned name and its place in struct lb_maps: one list for all uses. */
+static const struct {
+	const char *name;
+	size_t off;
+} map_fields[] = {
+	{ "config", offsetof(struct lb_maps, config) },
+	{ "services", offsetof(struct lb_maps, services) },
+	{ "backends", offsetof(struct lb_maps, backends) },
+	{ "rr_tables", offsetof(struct lb_maps, rr_tables) },
+	{ "rr_cursor", offsetof(struct lb_maps, rr_cursor) },
+	{ "flows_fwd", offsetof(struct lb_maps, flows_fwd) },
+	{ "flows_rev", offsetof(struct lb_maps, flows_rev) },
+	{ "counters", offsetof(struct lb_maps, counters) },
+	{ "backend_stats", offsetof(struct lb_maps, backend_stats) },
+	{ "svc_stats", offsetof(struct lb_maps, svc_stats) },
+	{ "halfopen", offsetof(struct lb_maps, halfopen) },
+};
+
+#define MAP_FD(m, i) ((int *)((char *)(m) + map_fields[i].off))
+
 static int *map_slot(struct lb_maps *m, const char *name)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} fields[] = {
-		{ "config", offsetof(struct lb_maps, config) },
-		{ "services", offsetof(struct lb_maps, services) },
-		{ "backends", offsetof(struct lb_maps, backends) },
-		{ "rr_tables", offsetof(struct lb_maps, rr_tables) },
-		{ "rr_cursor", offsetof(struct lb_maps, rr_cursor) },
-		{ "flows_fwd", offsetof(struct lb_maps, flows_fwd) },
-		{ "flows_rev", offsetof(struct lb_maps, flows_rev) },
-		{ "counters", offsetof(struct lb_maps, counters) },
-		{ "backend_stats", offsetof(struct lb_maps, backend_stats) },
-		{ "svc_stats", offsetof(struct lb_maps, svc_stats) },
-		{ "halfopen", offsetof(struct lb_maps, halfopen) },
-	};
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!strcmp(fields[i].name, name))
-			return (int *)((char *)m + fields[i].off);
+	for (size_t i = 0; i < sizeof(map_fields) / sizeof(map_fields[0]); i++)
+		if (!strcmp(map_fields[i].name, name))
+			return MAP_FD(m, i);
 	return NULL;
 }
 
 static void maps_init(struct lb_maps *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->config = m->services = m->backends = m->rr_tables = m->rr_cursor = -1;
-	m->flows_fwd = m->flows_rev = m->counters = m->backend_stats = m->svc_stats = -1;
-	m->halfopen = -1;
+	for (size_t i = 0; i < sizeof(map_fields) / sizeof(map_fields[0]); i++)
+		*MAP_FD(m, i) = -1;
 }
 
 static int maps_map_halfopen(struct lb_maps *m)
@@ -83,18 +85,15 @@ int maps_from_skel(struct lb_maps *m, struct rpilb_bpf *skel)
 
 int maps_open_pinned(struct lb_maps *m, const char *dir)
 {
-	static const char *const names[] = { "config",	      "services",  "backends",	"rr_tables",
-					     "rr_cursor",     "flows_fwd", "flows_rev", "counters",
-					     "backend_stats", "svc_stats" };
 	char path[PATH_MAX];
 	int err;
 
 	maps_init(m);
 	m->owned = true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		*map_slot(m, names[i]) = bpf_obj_get(path);
-		if (*map_slot(m, names[i]) < 0) {
+	for (size_t i = 0; i < sizeof(map_fields) / sizeof(map_fields[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_fields[i].name);
+		*MAP_FD(m, i) = bpf_obj_get(path);
+		if (*MAP_FD(m, i) < 0) {
 			err = -errno;
 			maps_close(m);
 			return err;
@@ -105,15 +104,14 @@ int maps_open_pinned(struct lb_maps *m, const char *dir)
 
 void maps_close(struct lb_maps *m)
 {
-	int *fds[] = {
-		&m->config,    &m->services,  &m->backends, &m->rr_tables,     &m->rr_cursor,
-		&m->flows_fwd, &m->flows_rev, &m->counters, &m->backend_stats, &m->svc_stats
-	};
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (m->owned && *fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	if (m->halfopen_count) {
+		munmap(m->halfopen_count, sysconf(_SC_PAGESIZE));
+		m->halfopen_count = NULL;
+	}
+	for (size_t i = 0; i < sizeof(map_fields) / sizeof(map_fields[0]); i++) {
+		if (m->owned && *MAP_FD(m, i) >= 0)
+			close(*MAP_FD(m, i));
+		*MAP_FD(m, i) = -1;
 	}
 }
 
@@ -394,6 +392,12 @@ int maps_del_fwd(const struct lb_maps *m, const struct rpilb_tuple *key)
 	int err = ret_errno(bpf_map_delete_elem(m->flows_fwd, key));
 
 	return err == -ENOENT ? 0 : err;
+}
+
+int maps_put_rev_new(const struct lb_maps *m, const struct rpilb_tuple *key,
+		     const struct rpilb_flow_rev *val)
+{
+	return ret_errno(bpf_map_update_elem(m->flows_rev, key, val, BPF_NOEXIST));
 }
 
 int maps_del_rev(const struct lb_maps *m, const struct rpilb_tuple *key)

@@ -83,6 +83,9 @@ int maps_get_fwd(const struct lb_maps *m, const struct rpilb_tuple *key,
 int maps_get_rev(const struct lb_maps *m, const struct rpilb_tuple *key,
 		 struct rpilb_flow_rev *val);
 int maps_del_fwd(const struct lb_maps *m, const struct rpilb_tuple *key);
+/* Insert a reverse entry only where none is (restoring saved TIME_WAIT pairs). */
+int maps_put_rev_new(const struct lb_maps *m, const struct rpilb_tuple *key,
+		     const struct rpilb_flow_rev *val);
 int maps_del_rev(const struct lb_maps *m, const struct rpilb_tuple *key);
 
 /* Start over: no flows, no services, counters at zero (tests). */

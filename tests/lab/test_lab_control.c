@@ -560,6 +560,44 @@ static void test_unresolved_neighbour_loses_nothing(void **state)
 	assert_true(atoi(out) >= 1);
 }
 
+static void test_down_up_keeps_time_wait(void **state)
+{
+	char out[4096];
+	int who[30], kept;
+
+	(void)state;
+	REQUIRE_ROOT();
+	fresh_rpilb();
+	/* With Connection: close the Pi closes first and holds TIME_WAIT on the pair. */
+	assert_int_equal(lab_run(&L, "c", NULL, 0,
+				 "for i in $(seq 30); do curl -s -H 'Connection: close' http://%s/ "
+				 ">/dev/null; done",
+				 LAB_VIP),
+			 0);
+	assert_int_equal(lab_rpilb_down(&L), 0);
+	assert_int_equal(lab_rpilb_up(&L, "auto", out, sizeof(out)), 0);
+	/*
+	 * The new table knows the pairs the Pis still hold (most of the 30: when
+	 * both ends close at once, the client's FIN can come first).
+	 */
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
+				 "sed -n 's/^\\([0-9]*\\) (NAT port, server) pairs are still in.*/\\1/p' "
+				 "%s/rpilb.log",
+				 L.dir),
+			 0);
+	kept = atoi(out);
+	assert_true(kept >= 20 && kept <= 30);
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
+				 "bpftool -j map dump pinned /sys/fs/bpf/rpilb-%s/flows_rev | "
+				 "python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'",
+				 L.id),
+			 0);
+	assert_int_equal(atoi(out), kept);
+	requests(30, who);
+	for (int i = 1; i < 30; i++)
+		assert_int_equal(who[i], who[i - 1] % 3 + 1);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -594,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_dedicated_vip),
 		cmocka_unit_test(test_auto_picks_xdp_with_peer_program),
 		cmocka_unit_test(test_unresolved_neighbour_loses_nothing),
+		cmocka_unit_test(test_down_up_keeps_time_wait),
 	};
 
 	return cmocka_run_group_tests_name("lab: control plane", tests, setup, teardown);
