@@ -150,14 +150,20 @@ static __always_inline void flow_backend_close(struct lb_ctx *c, struct rpilb_fl
 	old = __sync_fetch_and_or(&r->flags, RPILB_FLOW_BACKEND_FIN);
 	if (f)
 		__sync_fetch_and_or(&f->flags, RPILB_FLOW_BACKEND_FIN);
-	if (old & RPILB_FLOW_CLIENT_FIN) {
-		r->closed = now;
-		__sync_fetch_and_or(&r->flags, RPILB_FLOW_CLOSED);
-		if (f)
-			__sync_fetch_and_or(&f->flags, RPILB_FLOW_CLOSED);
-	} else {
+	if (!(old & RPILB_FLOW_CLIENT_FIN)) {
 		__sync_fetch_and_or(&r->flags, RPILB_FLOW_BACKEND_TW);
+		return;
 	}
+	r->closed = now;
+	/*
+	 * A FIN that does not ack the client's crossed it on the wire: a
+	 * simultaneous close, and the server ends in TIME_WAIT as well.
+	 */
+	if ((__s32)(bpf_ntohl(pkt_tcp(&c->p)->ack_seq) - r->tw_rcv_nxt) < 0)
+		__sync_fetch_and_or(&r->flags, RPILB_FLOW_BACKEND_TW);
+	__sync_fetch_and_or(&r->flags, RPILB_FLOW_CLOSED);
+	if (f)
+		__sync_fetch_and_or(&f->flags, RPILB_FLOW_CLOSED);
 }
 
 #endif

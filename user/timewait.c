@@ -83,7 +83,7 @@ out:
 
 int timewait_restore(const struct lb_maps *m, const char *state_dir, const char *boot_id)
 {
-	char path[PATH_MAX], magic[32], boot[64];
+	char path[PATH_MAX], magic[32], boot[64], count[32];
 	struct tw_entry e;
 	size_t n, done = 0;
 	FILE *f;
@@ -92,10 +92,15 @@ int timewait_restore(const struct lb_maps *m, const char *state_dir, const char 
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	/* The ticks are this boot's clock: from another boot they mean nothing. */
+	/*
+	 * The ticks are this boot's clock: from another boot they mean nothing.
+	 * fgets, not fscanf("%zu\n"): that would also swallow the first
+	 * record's leading bytes whenever they look like white space (10.x.x.x
+	 * starts with '\n'), and every record after it would be read askew.
+	 */
 	if (!fgets(magic, sizeof(magic), f) || strcmp(magic, TIMEWAIT_MAGIC "\n") ||
 	    !fgets(boot, sizeof(boot), f) || strncmp(boot, boot_id, strlen(boot_id)) ||
-	    fscanf(f, "%zu\n", &n) != 1)
+	    !fgets(count, sizeof(count), f) || sscanf(count, "%zu", &n) != 1)
 		goto out;
 	for (size_t i = 0; i < n && fread(&e, sizeof(e), 1, f) == 1; i++)
 		done += maps_put_rev_new(m, &e.key, &e.val) == 0;

@@ -490,13 +490,44 @@ static void flow_close_client_first(enum dp_prog prog)
 	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
 	s = client_pkt(40004, TH_FIN | TH_ACK);
 	run_spec(prog, &s, DP_TX, out);
+	/* The server's FIN acks the client's: it had seen it first. */
 	s = backend_pkt(b, port, TH_FIN | TH_ACK);
+	s.ack = 1000u + 40004 + 1;
 	run_spec(prog, &s, DP_TX, out);
 	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
 	/* The client holds TIME_WAIT, not the server. */
 	assert_int_equal(r.flags & RPILB_FLOW_BACKEND_TW, 0);
 	assert_true(r.flags & RPILB_FLOW_CLOSED);
 	assert_true(get_fwd(40004).flags & RPILB_FLOW_CLOSED);
+}
+
+static void flow_close_simultaneous(enum dp_prog prog)
+{
+	struct pkt_spec s;
+	struct rpilb_tuple rk;
+	struct rpilb_flow_rev r;
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+	int b;
+
+	env_std(3);
+	b = open_flow(prog, 40014, &port);
+	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
+	s = client_pkt(40014, TH_FIN | TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	/*
+	 * The server's FIN left before the client's arrived (its ack stops one
+	 * short of the client's FIN): both ends close at once, both hold
+	 * TIME_WAIT, and the pair must rest like a server-first close.
+	 */
+	s = backend_pkt(b, port, TH_FIN | TH_ACK);
+	s.ack = 1000u + 40014;
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_int_equal(r.flags & (RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW),
+			 RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW);
+	assert_int_equal(r.tw_rcv_nxt, 1000u + 40014 + 1);
+	assert_true(get_fwd(40014).flags & RPILB_FLOW_CLOSED);
 }
 
 static void flow_close_rst(enum dp_prog prog)
@@ -692,6 +723,7 @@ static void nat_client_closed_first_rests(enum dp_prog prog)
 	s = client_pkt(43000, TH_FIN | TH_ACK);
 	run_spec(prog, &s, DP_TX, out);
 	s = backend_pkt(1, port, TH_FIN | TH_ACK);
+	s.ack = 1000u + 43000 + 1;
 	run_spec(prog, &s, DP_TX, out);
 	/* Closed a moment ago: the server may still retransmit its FIN. */
 	s = client_pkt(43001, TH_SYN);
@@ -1274,6 +1306,7 @@ DP_CASE(flow_reply)
 DP_CASE(flow_syn_retransmit)
 DP_CASE(flow_close_fin)
 DP_CASE(flow_close_client_first)
+DP_CASE(flow_close_simultaneous)
 DP_CASE(flow_close_rst)
 DP_CASE(flow_syn_reuses_closed_tuple)
 DP_CASE(nat_ports_distinct)
@@ -1341,6 +1374,7 @@ int main(void)
 		BOTH(flow_syn_retransmit),
 		BOTH(flow_close_fin),
 		BOTH(flow_close_client_first),
+		BOTH(flow_close_simultaneous),
 		BOTH(flow_close_rst),
 		BOTH(flow_syn_reuses_closed_tuple),
 		BOTH(nat_ports_distinct),
