@@ -561,6 +561,28 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 			s->active_flows = old->active_flows;
 		}
 	}
+	/*
+	 * What can fail runs before the swap, so that a failed reload leaves
+	 * the running balancer as it was: its model, its kernel maps, its checks.
+	 */
+	ret = datapath_prepare_host(&d->rec, d->paths.state_dir, &next, cfg->rpilb.nat_port_lo,
+				    cfg->rpilb.nat_port_hi);
+	if (!ret) {
+		ret = balancer_apply(&next);
+		if (ret && balancer_apply(&d->lb))
+			pr_err("reload: could not put the running configuration back in the kernel");
+	}
+	if (ret) {
+		snprintf(err, errlen,
+			 "applying the new configuration failed: %s; the running "
+			 "configuration stays",
+			 strerror(-ret));
+		balancer_free(&next);
+		cfg_free(cfg);
+		free(cfg);
+		cfg = NULL;
+		goto out;
+	}
 	stop_health(d, &d->lb);
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
 		if (next.by_id[id] && d->lb.by_id[id] &&
@@ -579,12 +601,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	for (size_t i = 0; i < d->lb.nservices; i++)
 		d->lb.services[i].pool = &d->lb.pools[d->lb.services[i].pool - next.pools];
 
-	ret = datapath_prepare_host(&d->rec, d->paths.state_dir, &d->lb, cfg->rpilb.nat_port_lo,
-				    cfg->rpilb.nat_port_hi);
-	if (!ret)
-		ret = balancer_apply(&d->lb);
-	if (!ret)
-		ret = start_health(d);
+	ret = start_health(d);
 	if (!ret) {
 		/* The stats section may have changed: listen anew. */
 		stop_stats(d);

@@ -89,22 +89,57 @@ static void reply_server(struct ctl_req *q, const struct lb_server *s, const cha
 			 state, s->active_flows, s->active_flows == 1 ? "" : "s");
 }
 
+static void reply_kernel_error(struct ctl_req *q, const struct lb_pool *pool, int err)
+{
+	if (err == -ERANGE)
+		ctl_reply_error(q->r,
+				"backend '%s': those weights need more than %d round-robin slots; "
+				"nothing changed",
+				pool->name, RPILB_MAX_SLOTS);
+	else
+		ctl_reply_error(q->r,
+				"cannot update the round robin of backend '%s' in the kernel: %s; "
+				"nothing changed",
+				pool->name, strerror(-err));
+}
+
+/*
+ * Put s back to admin state old, in the model and the kernel, after a
+ * change that could not be completed.
+ */
+static void admin_undo(struct ctl_req *q, struct lb_server *s, enum admin_state old,
+		       uint64_t since_ms)
+{
+	if (balancer_set_admin(&q->d->lb, s, old))
+		pr_err("server %s/%s: could not put the kernel's round robin back", s->pool->name,
+		       s->name);
+	s->state_since_ms = since_ms;
+}
+
 static void cmd_admin(struct ctl_req *q, enum admin_state admin)
 {
 	struct lb_server *s = find_server(q);
 	enum admin_state old;
+	uint64_t since_ms;
 	char err[256];
+	int ret;
 
 	if (!s)
 		return;
 	old = s->admin;
+	since_ms = s->state_since_ms;
 	if (old == admin) {
 		reply_server(q, s, "unchanged");
 		return;
 	}
-	balancer_set_admin(&q->d->lb, s, admin);
+	ret = balancer_set_admin(&q->d->lb, s, admin);
+	if (ret) {
+		admin_undo(q, s, old, since_ms);
+		reply_kernel_error(q, s->pool, ret);
+		return;
+	}
 	if (daemon_save_state(q->d, err, sizeof(err))) {
-		balancer_set_admin(&q->d->lb, s, old);
+		admin_undo(q, s, old, since_ms);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
 		return;
 	}
@@ -147,6 +182,7 @@ static void cmd_add(struct ctl_req *q)
 	unsigned long weight = 1;
 	char err[256];
 	uint16_t port;
+	int ret;
 
 	if (q->argc < 3) {
 		ctl_reply_error(q->r, "usage: add-node NAME ADDR:PORT [weight N] [backend B]");
@@ -187,14 +223,19 @@ static void cmd_add(struct ctl_req *q)
 		ctl_reply_error(q->r, "%s", err);
 		return;
 	}
+	/* A server without checks joins the rotation now. */
+	ret = balancer_update_pool(&q->d->lb, pool);
+	if (ret) {
+		balancer_del(&q->d->lb, s);
+		reply_kernel_error(q, pool, ret);
+		return;
+	}
 	if (daemon_save_state(q->d, err, sizeof(err))) {
-		srvhealth_release(s);
 		balancer_del(&q->d->lb, s);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
 		return;
 	}
 	srvhealth_start(q->d->loop, s, daemon_health_changed, q->d);
-	balancer_update_pool(&q->d->lb, pool);
 	pr_info("server %s/%s added (%s)", pool->name, s->name, q->argv[2]);
 	reply_server(q, s, s->opts.check ? "added, joins once its checks pass" : "added");
 }
@@ -205,12 +246,25 @@ static void cmd_del(struct ctl_req *q)
 	struct lb_server *s = find_server(q);
 	struct lb_overrides ov;
 	char err[256], name[CFG_NAME_MAX], pool[CFG_NAME_MAX];
+	enum admin_state old;
+	uint64_t since_ms;
 	uint32_t flows;
 	int ret;
 
 	if (!s)
 		return;
-	/* Write the state without it first: deleting cannot be undone cheaply. */
+	/*
+	 * Out of the kernel's rotation, then out of the state file, and only
+	 * then out of the model: each of the first two can still be undone.
+	 */
+	old = s->admin;
+	since_ms = s->state_since_ms;
+	ret = balancer_set_admin(&q->d->lb, s, ADMIN_MAINT);
+	if (ret) {
+		admin_undo(q, s, old, since_ms);
+		reply_kernel_error(q, s->pool, ret);
+		return;
+	}
 	ret = balancer_overrides(&q->d->lb, &ov);
 	if (!ret) {
 		for (size_t i = 0; i < ov.count; i++) {
@@ -237,6 +291,7 @@ static void cmd_del(struct ctl_req *q)
 	}
 	overrides_free(&ov);
 	if (ret) {
+		admin_undo(q, s, old, since_ms);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
 		return;
 	}
@@ -423,7 +478,7 @@ static void cmd_help(struct ctl_req *q)
 {
 	ctl_reply_printf(
 		q->r, "show info | show status | show stats [all] | show flows NAME [backend B]\n"
-			 "show conns [node NAME] [backend B] [client IP]\n"
+		      "show conns [node NAME] [backend B] [client IP]\n"
 		      "add-node NAME ADDR:PORT [weight N] [backend B]\n"
 		      "del-node NAME [backend B]\n"
 		      "drain NAME [backend B] | maint NAME [backend B] | enable NAME [backend B]\n"
