@@ -113,6 +113,11 @@ tests: $(UNIT_TESTS) $(BPF_TESTS) $(LAB_TESTS)
 
 check: deps build tests
 	$(Q)tests/run.sh --build $(BUILD) --unit "$(UNIT_TESTS)" --bpf "$(BPF_TESTS)" --lab "$(LAB_TESTS)"
+	$(Q)echo "== fuzzers: every regression input, then each harness briefly =="
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)echo "== unit tests under AddressSanitizer + UBSan; the daemon under LeakSanitizer =="
+	$(Q)$(MAKE) --no-print-directory asan-check asan-build
+	$(Q)tests/asan/daemon-leaks.sh
 	$(Q)echo "== packaging: man pages, completion, sd_notify, .deb, arm64 under qemu =="
 	$(Q)RPILB_BUILD=$(BUILD) tests/pkg/run.sh
 ifeq ($(HOST_ARCH),amd64)
@@ -176,3 +181,5 @@ $(BPF_BUILD) $(BUILD)/user $(BUILD)/tools $(BUILD)/tests:
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk

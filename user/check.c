@@ -258,8 +258,8 @@ static void check_report_later(struct check *c)
 }
 
 enum check_result check_judge_response(const struct cfg_http_check *http, const regex_t *re,
-					const char *rsp, size_t len, int *code, char *detail,
-					size_t detail_len)
+				       const char *rsp, size_t len, int *code, char *detail,
+				       size_t detail_len)
 {
 	enum status_parse st;
 	char shown[33];

@@ -124,7 +124,7 @@ bool check_expect_match(const struct cfg_http_check *http, const regex_t *re, in
  * shows, with anything unprintable from the server replaced.
  */
 enum check_result check_judge_response(const struct cfg_http_check *http, const regex_t *re,
-					const char *rsp, size_t len, int *code, char *detail,
-					size_t detail_len);
+				       const char *rsp, size_t len, int *code, char *detail,
+				       size_t detail_len);
 
 #endif

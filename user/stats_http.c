@@ -186,7 +186,8 @@ int stats_basic_auth_decode(const char *value, struct stats_cred *out)
 			dec[n++] = (unsigned char)bits;
 	}
 	colon = memchr(dec, ':', n);
-	if (!colon || (size_t)(colon - dec) >= CRED_MAX || n - (size_t)(colon - dec) - 1 >= CRED_MAX) {
+	if (!colon || (size_t)(colon - dec) >= CRED_MAX ||
+	    n - (size_t)(colon - dec) - 1 >= CRED_MAX) {
 		explicit_bzero(dec, sizeof(dec));
 		return -EINVAL;
 	}
@@ -450,8 +451,8 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 /* MHD's parsed request, handed to stats_http_decide(). */
-static unsigned int decide(const struct stats_http *h, struct MHD_Connection *conn,
-			   const char *url, const char *method, enum stats_route *route)
+static unsigned int decide(const struct stats_http *h, struct MHD_Connection *conn, const char *url,
+			   const char *method, enum stats_route *route)
 {
 	struct stats_request rq = {
 		.method = method,

@@ -235,7 +235,7 @@ static void test_nat_ports_exhausted(void **state)
 		fail_msg("%d connected; %s", ok,
 			 (lab_rpilb(&L, out, sizeof(out), "stats | grep -E 'drop|tx_|flows|nat'"), out));
 	/*
-	 * 1024 ports towards the one Pi. Probing is bounded (16 ports from a
+	 * 1024 ports towards the one Pi. Probing is bounded (32 ports from a
 	 * random start), so a nearly full range refuses before it is quite full.
 	 */
 	assert_true(ok >= 800 && ok <= 1024);
