@@ -118,6 +118,8 @@ check: deps build tests
 	$(Q)echo "== unit tests under AddressSanitizer + UBSan; the daemon under LeakSanitizer =="
 	$(Q)$(MAKE) --no-print-directory asan-check asan-build
 	$(Q)tests/asan/daemon-leaks.sh
+	$(Q)echo "== benchmark smoke run (make bench is the real one) =="
+	$(Q)$(MAKE) --no-print-directory bench-smoke
 	$(Q)echo "== packaging: man pages, completion, sd_notify, .deb, arm64 under qemu =="
 	$(Q)RPILB_BUILD=$(BUILD) tests/pkg/run.sh
 ifeq ($(HOST_ARCH),amd64)
@@ -182,4 +184,5 @@ $(BPF_BUILD) $(BUILD)/user $(BUILD)/tools $(BUILD)/tests:
 clean:
 	rm -rf build
 
+include tools/bench/bench.mk
 include tests/fuzz/fuzz.mk
