@@ -476,7 +476,13 @@ static void flow_close_fin(enum dp_prog prog)
 	assert_true(get_fwd(40003).flags & RPILB_FLOW_CLOSED);
 }
 
-static void flow_close_client_first(enum dp_prog prog)
+/*
+ * The client's FIN first (seq 1000 + cport, as client_pkt() sends), then
+ * the server's, which acks up to client FIN + fin_ack_delta; the reverse
+ * entry afterwards.
+ */
+static struct rpilb_flow_rev client_fin_then_backend_fin(enum dp_prog prog, uint16_t cport,
+							 int fin_ack_delta)
 {
 	struct pkt_spec s;
 	struct rpilb_tuple rk;
@@ -486,48 +492,39 @@ static void flow_close_client_first(enum dp_prog prog)
 	int b;
 
 	env_std(3);
-	b = open_flow(prog, 40004, &port);
+	b = open_flow(prog, cport, &port);
 	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
-	s = client_pkt(40004, TH_FIN | TH_ACK);
+	s = client_pkt(cport, TH_FIN | TH_ACK);
 	run_spec(prog, &s, DP_TX, out);
-	/* The server's FIN acks the client's: it had seen it first. */
 	s = backend_pkt(b, port, TH_FIN | TH_ACK);
-	s.ack = 1000u + 40004 + 1;
+	s.ack = 1000u + cport + fin_ack_delta;
 	run_spec(prog, &s, DP_TX, out);
 	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_true(r.flags & RPILB_FLOW_CLOSED);
+	assert_true(get_fwd(cport).flags & RPILB_FLOW_CLOSED);
+	return r;
+}
+
+static void flow_close_client_first(enum dp_prog prog)
+{
+	/* The server's FIN acks the client's: it had seen it first. */
+	struct rpilb_flow_rev r = client_fin_then_backend_fin(prog, 40004, 1);
+
 	/* The client holds TIME_WAIT, not the server. */
 	assert_int_equal(r.flags & RPILB_FLOW_BACKEND_TW, 0);
-	assert_true(r.flags & RPILB_FLOW_CLOSED);
-	assert_true(get_fwd(40004).flags & RPILB_FLOW_CLOSED);
 }
 
 static void flow_close_simultaneous(enum dp_prog prog)
 {
-	struct pkt_spec s;
-	struct rpilb_tuple rk;
-	struct rpilb_flow_rev r;
-	uint8_t out[PKT_MAX];
-	uint16_t port;
-	int b;
-
-	env_std(3);
-	b = open_flow(prog, 40014, &port);
-	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
-	s = client_pkt(40014, TH_FIN | TH_ACK);
-	run_spec(prog, &s, DP_TX, out);
 	/*
 	 * The server's FIN left before the client's arrived (its ack stops one
 	 * short of the client's FIN): both ends close at once, both hold
 	 * TIME_WAIT, and the pair must rest like a server-first close.
 	 */
-	s = backend_pkt(b, port, TH_FIN | TH_ACK);
-	s.ack = 1000u + 40014;
-	run_spec(prog, &s, DP_TX, out);
-	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
-	assert_int_equal(r.flags & (RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW),
-			 RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW);
+	struct rpilb_flow_rev r = client_fin_then_backend_fin(prog, 40014, 0);
+
+	assert_true(r.flags & RPILB_FLOW_BACKEND_TW);
 	assert_int_equal(r.tw_rcv_nxt, 1000u + 40014 + 1);
-	assert_true(get_fwd(40014).flags & RPILB_FLOW_CLOSED);
 }
 
 static void flow_close_rst(enum dp_prog prog)
