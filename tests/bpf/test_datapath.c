@@ -694,6 +694,19 @@ static void nat_tw_option_layouts(enum dp_prog prog)
 	}
 }
 
+/*
+ * Let the coarse clock the program reads move on by more than n ticks. It
+ * advances a jiffy at a time, and a busy machine can hold a jiffy back: a
+ * fixed sleep is not enough.
+ */
+static void wait_ticks(uint32_t n)
+{
+	uint32_t start = maps_now_ticks();
+
+	while (maps_now_ticks() - start <= n)
+		usleep(1000);
+}
+
 static void nat_tw_guard_expired(enum dp_prog prog)
 {
 	struct env e = { .tw_guard_ticks = 1 };
@@ -701,7 +714,7 @@ static void nat_tw_guard_expired(enum dp_prog prog)
 	uint8_t out[PKT_MAX];
 
 	tw_setup(prog, &e);
-	usleep(5000); /* > 1 tick: the server's TIME_WAIT is over */
+	wait_ticks(1); /* the server's TIME_WAIT is over */
 	syn = client_pkt(42004, TH_SYN);
 	syn.tsval = 1; /* older, and it no longer matters */
 	run_spec(prog, &syn, DP_TX, out);
@@ -734,7 +747,7 @@ static void nat_client_closed_first_rests(enum dp_prog prog)
 		cfg.close_grace_ticks = 1;
 		assert_int_equal(maps_set_config(&g_dp.m, &cfg), 0);
 	}
-	usleep(5000);
+	wait_ticks(1);
 	run_spec(prog, &s, DP_TX, out);
 	assert_int_equal(ntohs(get_fwd(43001).nat_port), 50000);
 }
