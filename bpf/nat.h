@@ -32,6 +32,8 @@ static __always_inline enum nat_reuse nat_pair_reusable(__u32 flags, const struc
 		return age >= cfg->close_grace_ticks ? NAT_FREE : NAT_BUSY;
 	if (age >= cfg->tw_guard_ticks)
 		return NAT_FREE;
+	if (age < RPILB_NAT_REST_TICKS)
+		return NAT_BUSY;
 	/* With timestamps on both, PAWS decides: the SYN must be newer. */
 	if (syn->has_ts && (flags & RPILB_FLOW_TW_TS))
 		return (__s32)(syn->tsval - r->tw_tsval) > 0 ? NAT_FREE_EARLY : NAT_BUSY;

@@ -16,6 +16,18 @@
 #define RPILB_NAT_TRIES 32
 #endif
 
+#ifndef RPILB_NAT_REST_TICKS
+/*
+ * A pair the server holds in TIME_WAIT may take a new SYN at once, but not
+ * before the old connection's last segments have passed: the server's ACK
+ * of the client's FIN is still on its way when the FIN has gone through,
+ * and handed to a new flow on the same pair it reaches the wrong client,
+ * whose reset then lands on the server. 128 ticks (about 134 ms) is many
+ * LAN round trips.
+ */
+#define RPILB_NAT_REST_TICKS 128
+#endif
+
 #ifndef RPILB_FLOWS_DEFAULT
 /* Overridden at load time from the configuration (flow-table-size). */
 #define RPILB_FLOWS_DEFAULT 65536

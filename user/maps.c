@@ -53,8 +53,8 @@ static void maps_init(struct lb_maps *m)
 
 static int maps_map_halfopen(struct lb_maps *m)
 {
-	void *p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       m->halfopen, 0);
+	void *p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, m->halfopen,
+		       0);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -387,11 +387,16 @@ int maps_get_rev(const struct lb_maps *m, const struct rpilb_tuple *key, struct 
 	return ret_errno(bpf_map_lookup_elem(m->flows_rev, key, val));
 }
 
-int maps_del_fwd(const struct lb_maps *m, const struct rpilb_tuple *key)
+int maps_del_fwd_if(const struct lb_maps *m, const struct rpilb_tuple *key, uint32_t created)
 {
-	int err = ret_errno(bpf_map_delete_elem(m->flows_fwd, key));
+	struct rpilb_flow_fwd now;
+	int err = maps_get_fwd(m, key, &now);
 
-	return err == -ENOENT ? 0 : err;
+	if (!err && now.created != created)
+		return 0;
+	if (!err)
+		err = ret_errno(bpf_map_delete_elem(m->flows_fwd, key));
+	return err == -ENOENT ? 0 : err ? err : 1;
 }
 
 int maps_put_rev_new(const struct lb_maps *m, const struct rpilb_tuple *key,
@@ -400,11 +405,18 @@ int maps_put_rev_new(const struct lb_maps *m, const struct rpilb_tuple *key,
 	return ret_errno(bpf_map_update_elem(m->flows_rev, key, val, BPF_NOEXIST));
 }
 
-int maps_del_rev(const struct lb_maps *m, const struct rpilb_tuple *key)
+int maps_del_rev_if(const struct lb_maps *m, const struct rpilb_tuple *key,
+		    const struct rpilb_flow_rev *seen)
 {
-	int err = ret_errno(bpf_map_delete_elem(m->flows_rev, key));
+	struct rpilb_flow_rev now;
+	int err = maps_get_rev(m, key, &now);
 
-	return err == -ENOENT ? 0 : err;
+	if (!err &&
+	    (now.closed != seen->closed || memcmp(&now.client, &seen->client, sizeof(now.client))))
+		return 0;
+	if (!err)
+		err = ret_errno(bpf_map_delete_elem(m->flows_rev, key));
+	return err == -ENOENT ? 0 : err ? err : 1;
 }
 
 uint32_t maps_now_ticks(void)
@@ -491,6 +503,5 @@ void maps_halfopen_release(const struct lb_maps *m, int64_t n)
 
 int64_t maps_halfopen_count(const struct lb_maps *m)
 {
-	return m->halfopen_count ? __atomic_load_n(&m->halfopen_count->count, __ATOMIC_SEQ_CST)
-				 : 0;
+	return m->halfopen_count ? __atomic_load_n(&m->halfopen_count->count, __ATOMIC_SEQ_CST) : 0;
 }

@@ -82,11 +82,21 @@ int maps_get_fwd(const struct lb_maps *m, const struct rpilb_tuple *key,
 		 struct rpilb_flow_fwd *val);
 int maps_get_rev(const struct lb_maps *m, const struct rpilb_tuple *key,
 		 struct rpilb_flow_rev *val);
-int maps_del_fwd(const struct lb_maps *m, const struct rpilb_tuple *key);
+/*
+ * Delete a flow entry the sweep judged from an earlier read, but only if it
+ * is still that entry: the data path replaces closed entries in place (a
+ * client reusing its port, a new flow taking a rested NAT pair), and the
+ * newer flow must not go with the old one. A forward entry is the same
+ * while its birth time is; a reverse entry while its client and close
+ * time are. Returns 1 when it deleted it; 0 when it was gone or is a
+ * newer flow now; a negative errno.
+ */
+int maps_del_fwd_if(const struct lb_maps *m, const struct rpilb_tuple *key, uint32_t created);
+int maps_del_rev_if(const struct lb_maps *m, const struct rpilb_tuple *key,
+		    const struct rpilb_flow_rev *seen);
 /* Insert a reverse entry only where none is (restoring saved TIME_WAIT pairs). */
 int maps_put_rev_new(const struct lb_maps *m, const struct rpilb_tuple *key,
 		     const struct rpilb_flow_rev *val);
-int maps_del_rev(const struct lb_maps *m, const struct rpilb_tuple *key);
 
 /* Start over: no flows, no services, counters at zero (tests). */
 int maps_clear_flows(const struct lb_maps *m);

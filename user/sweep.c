@@ -37,6 +37,56 @@ static int keyvec_push(struct keyvec *kv, const struct rpilb_tuple *k)
 	return 0;
 }
 
+/*
+ * Entries to delete, each with what identifies the flow the sweep judged:
+ * by the time it deletes, the data path may have given the key to a new flow.
+ */
+struct victims {
+	struct victim {
+		struct rpilb_tuple key;
+		struct rpilb_flow_rev seen; /* reverse entries: its client and close time */
+		uint32_t created; /* forward entries: its birth */
+		bool unestablished; /* forward entries: it holds a half-open slot */
+	} * v;
+	size_t n, cap;
+};
+
+static int victim_add(struct victims *vs, const struct rpilb_tuple *k)
+{
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? vs->cap * 2 : 64;
+		struct victim *v = realloc(vs->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		vs->v = v;
+		vs->cap = cap;
+	}
+	memset(&vs->v[vs->n], 0, sizeof(vs->v[0]));
+	vs->v[vs->n++].key = *k;
+	return 0;
+}
+
+static int victims_push_fwd(struct victims *vs, const struct rpilb_tuple *k,
+			    const struct rpilb_flow_fwd *f)
+{
+	if (victim_add(vs, k))
+		return -ENOMEM;
+	vs->v[vs->n - 1].created = f->created;
+	vs->v[vs->n - 1].unestablished = !(f->flags & RPILB_FLOW_ESTABLISHED);
+	return 0;
+}
+
+static int victims_push_rev(struct victims *vs, const struct rpilb_tuple *k,
+			    const struct rpilb_tuple *client, uint32_t closed)
+{
+	if (victim_add(vs, k))
+		return -ENOMEM;
+	vs->v[vs->n - 1].seen.client = *client;
+	vs->v[vs->n - 1].seen.closed = closed;
+	return 0;
+}
+
 static int tuple_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct rpilb_tuple));
@@ -55,10 +105,9 @@ struct fwd_pass {
 	struct rpilb_cfg cfg;
 	struct sweep_result *res;
 	struct sweep_totals *totals;
-	struct keyvec del_fwd; /* expire these forward entries */
-	struct keyvec del_rev; /* and the pairs they still own */
+	struct victims del_fwd; /* expire these forward entries */
+	struct victims del_rev; /* and the pairs they still own */
 	struct keyvec live_rev; /* pairs owned by a forward entry that stays */
-	int64_t unestablished;	/* expired before their handshake completed */
 };
 
 static void rev_key_of(const struct fwd_pass *fp, const struct rpilb_flow_fwd *f,
@@ -84,8 +133,7 @@ static int fwd_visit(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f
 		/* Its pair stays behind as a tombstone: the server may hold TIME_WAIT. */
 		if (idle > SWEEP_CLOSED_LINGER_MS) {
 			fp->totals->expired_closed++;
-			fp->unestablished += !(f->flags & RPILB_FLOW_ESTABLISHED);
-			return keyvec_push(&fp->del_fwd, k);
+			return victims_push_fwd(&fp->del_fwd, k, f);
 		}
 		fp->res->closed++;
 		fp->res->fwd_entries++;
@@ -97,10 +145,10 @@ static int fwd_visit(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f
 		reason = &fp->totals->expired_idle;
 	if (reason) {
 		(*reason)++;
-		fp->unestablished += !(f->flags & RPILB_FLOW_ESTABLISHED);
-		if (keyvec_push(&fp->del_fwd, k))
+		if (victims_push_fwd(&fp->del_fwd, k, f))
 			return -ENOMEM;
-		return keyvec_push(&fp->del_rev, &rk);
+		/* Its pair, unless a newer flow holds it by now. */
+		return victims_push_rev(&fp->del_rev, &rk, k, 0);
 	}
 	fp->res->fwd_entries++;
 	if (!(f->flags & RPILB_FLOW_ESTABLISHED))
@@ -115,7 +163,7 @@ struct rev_pass {
 	struct rpilb_cfg cfg;
 	const struct keyvec *live;
 	const struct sweep_state *st;
-	struct keyvec del;
+	struct victims del;
 	struct keyvec orphans;
 	struct sweep_result *res;
 	struct sweep_totals *totals;
@@ -136,7 +184,7 @@ static int rev_visit(const struct rpilb_tuple *k, const struct rpilb_flow_rev *r
 
 		if (age_ms(rp->now, r->closed) > rest) {
 			rp->totals->tombstones_freed++;
-			return keyvec_push(&rp->del, k);
+			return victims_push_rev(&rp->del, k, &r->client, r->closed);
 		}
 		rp->res->rev_entries++;
 		return 0;
@@ -149,7 +197,7 @@ static int rev_visit(const struct rpilb_tuple *k, const struct rpilb_flow_rev *r
 		 */
 		if (was_orphan(rp->st, k)) {
 			rp->totals->expired_orphan++;
-			return keyvec_push(&rp->del, k);
+			return victims_push_rev(&rp->del, k, &r->client, r->closed);
 		}
 		if (keyvec_push(&rp->orphans, k))
 			return -ENOMEM;
@@ -163,6 +211,7 @@ int sweep_run(const struct lb_maps *m, struct sweep_state *st, sweep_timeouts_fn
 {
 	struct fwd_pass fp = { .m = m, .fn = fn, .arg = arg, .res = res, .totals = &st->totals };
 	struct rev_pass rp = { .res = res, .totals = &st->totals, .st = st };
+	int64_t unestablished = 0; /* deleted before their handshake completed */
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -173,11 +222,16 @@ int sweep_run(const struct lb_maps *m, struct sweep_state *st, sweep_timeouts_fn
 	err = maps_for_each_fwd(m, fwd_visit, &fp);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < fp.del_fwd.n; i++)
-		maps_del_fwd(m, &fp.del_fwd.v[i]);
-	maps_halfopen_release(m, fp.unestablished);
+	for (size_t i = 0; i < fp.del_fwd.n; i++) {
+		const struct victim *v = &fp.del_fwd.v[i];
+
+		/* A flow that took the entry over took its half-open slot too. */
+		if (maps_del_fwd_if(m, &v->key, v->created) == 1 && v->unestablished)
+			unestablished++;
+	}
+	maps_halfopen_release(m, unestablished);
 	for (size_t i = 0; i < fp.del_rev.n; i++)
-		maps_del_rev(m, &fp.del_rev.v[i]);
+		maps_del_rev_if(m, &fp.del_rev.v[i].key, &fp.del_rev.v[i].seen);
 
 	if (fp.live_rev.n)
 		qsort(fp.live_rev.v, fp.live_rev.n, sizeof(*fp.live_rev.v), tuple_cmp);
@@ -188,7 +242,7 @@ int sweep_run(const struct lb_maps *m, struct sweep_state *st, sweep_timeouts_fn
 	if (err)
 		goto out;
 	for (size_t i = 0; i < rp.del.n; i++)
-		maps_del_rev(m, &rp.del.v[i]);
+		maps_del_rev_if(m, &rp.del.v[i].key, &rp.del.v[i].seen);
 	if (rp.orphans.n)
 		qsort(rp.orphans.v, rp.orphans.n, sizeof(*rp.orphans.v), tuple_cmp);
 	free(st->orphans);

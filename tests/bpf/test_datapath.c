@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
+#include "../../bpf/tunables.h"
 #include "dp.h"
 #include "pkt.h"
 #include "slots.h"
@@ -601,6 +602,25 @@ static void nat_ports_distinct(enum dp_prog prog)
 }
 
 /* One NAT port; close a flow the way that leaves the server in TIME_WAIT. */
+/*
+ * Let the coarse clock the program reads move on by more than n ticks. It
+ * advances a jiffy at a time, and a busy machine can hold a jiffy back: a
+ * fixed sleep is not enough.
+ */
+static void wait_ticks(uint32_t n)
+{
+	uint32_t start = maps_now_ticks();
+
+	while (maps_now_ticks() - start <= n)
+		usleep(1000);
+}
+
+/*
+ * One pair (port 50000 towards the one server), closed by the server first:
+ * it holds TIME_WAIT, remembering the client's FIN (seq 100000, tsval
+ * 7000). Returns once the pair has rested, so that only the server's
+ * TIME_WAIT decides what a new SYN may do.
+ */
 static uint16_t tw_setup(enum dp_prog prog, struct env *e)
 {
 	struct pkt_spec s;
@@ -618,7 +638,76 @@ static uint16_t tw_setup(enum dp_prog prog, struct env *e)
 	s.seq = 100000;
 	s.tsval = 7000;
 	run_spec(prog, &s, DP_TX, out);
+	wait_ticks(RPILB_NAT_REST_TICKS);
 	return port;
+}
+
+/*
+ * The sweep judges entries from one read and deletes them later; by then
+ * the data path may have handed the key to a new flow. It must survive.
+ */
+static void sweep_spares_a_newer_flow(enum dp_prog prog)
+{
+	struct rpilb_tuple fk = client_tuple(42020), rk;
+	struct rpilb_flow_fwd f;
+	struct rpilb_flow_rev r, seen;
+	uint16_t port;
+	int b;
+
+	env_std(3);
+	b = open_flow(prog, 42020, &port);
+	f = get_fwd(42020);
+	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+
+	/* Judged when another flow, born earlier, had the key: kept. */
+	assert_int_equal(maps_del_fwd_if(&g_dp.m, &fk, f.created - 1), 0);
+	assert_int_equal(count_fwd(), 1);
+	seen = r;
+	seen.closed = r.closed + 1;
+	assert_int_equal(maps_del_rev_if(&g_dp.m, &rk, &seen), 0);
+	seen = r;
+	seen.client.sport = htons(42021);
+	assert_int_equal(maps_del_rev_if(&g_dp.m, &rk, &seen), 0);
+	assert_int_equal(count_rev(), 1);
+
+	/* Still the entries it judged: deleted. */
+	assert_int_equal(maps_del_fwd_if(&g_dp.m, &fk, f.created), 1);
+	assert_int_equal(maps_del_rev_if(&g_dp.m, &rk, &r), 1);
+	assert_int_equal(count_fwd(), 0);
+	assert_int_equal(count_rev(), 0);
+	/* Gone already: nothing to do, no error. */
+	assert_int_equal(maps_del_fwd_if(&g_dp.m, &fk, f.created), 0);
+	assert_int_equal(maps_del_rev_if(&g_dp.m, &rk, &r), 0);
+}
+
+static void nat_tw_just_closed_rests(enum dp_prog prog)
+{
+	struct env e = { .nbackends = 1, .nat_lo = 50000, .nat_hi = 50000 };
+	struct pkt_spec s;
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+
+	env_apply(&e);
+	open_flow(prog, 42010, &port);
+	s = backend_pkt(1, port, TH_FIN | TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	s = client_pkt(42010, TH_FIN | TH_ACK);
+	s.tsval = 7000;
+	run_spec(prog, &s, DP_TX, out);
+	/*
+	 * The server would take this SYN (newer timestamp), but its ACK of the
+	 * FIN may still be on the way to the old client: the pair rests first.
+	 */
+	s = client_pkt(42011, TH_SYN);
+	s.tsval = 7001;
+	run_spec(prog, &s, DP_DROP, out);
+	assert_int_equal(counter(RPILB_CNT_DROP_NAT_EXHAUSTED), 1);
+	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 0);
+	wait_ticks(RPILB_NAT_REST_TICKS);
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(ntohs(get_fwd(42011).nat_port), 50000);
+	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
 }
 
 static void nat_tw_older_ts_refused(enum dp_prog prog)
@@ -692,19 +781,6 @@ static void nat_tw_option_layouts(enum dp_prog prog)
 		run_spec(prog, &syn, DP_TX, out);
 		assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
 	}
-}
-
-/*
- * Let the coarse clock the program reads move on by more than n ticks. It
- * advances a jiffy at a time, and a busy machine can hold a jiffy back: a
- * fixed sleep is not enough.
- */
-static void wait_ticks(uint32_t n)
-{
-	uint32_t start = maps_now_ticks();
-
-	while (maps_now_ticks() - start <= n)
-		usleep(1000);
 }
 
 static void nat_tw_guard_expired(enum dp_prog prog)
@@ -1321,6 +1397,8 @@ DP_CASE(flow_close_rst)
 DP_CASE(flow_syn_reuses_closed_tuple)
 DP_CASE(nat_ports_distinct)
 DP_CASE(nat_tw_older_ts_refused)
+DP_CASE(nat_tw_just_closed_rests)
+DP_CASE(sweep_spares_a_newer_flow)
 DP_CASE(nat_tw_newer_ts_reused)
 DP_CASE(nat_tw_no_ts_uses_seq)
 DP_CASE(nat_tw_guard_expired)
@@ -1389,6 +1467,8 @@ int main(void)
 		BOTH(flow_syn_reuses_closed_tuple),
 		BOTH(nat_ports_distinct),
 		BOTH(nat_tw_older_ts_refused),
+		BOTH(nat_tw_just_closed_rests),
+		BOTH(sweep_spares_a_newer_flow),
 		BOTH(nat_tw_newer_ts_reused),
 		BOTH(nat_tw_no_ts_uses_seq),
 		BOTH(nat_tw_guard_expired),
