@@ -109,6 +109,16 @@ static __always_inline void flow_client_close(struct lb_ctx *c, struct rpilb_flo
 		r = NULL;
 
 	if (c->p.tcp_flags & TCPF_RST) {
+		/*
+		 * A TIME_WAIT takes a reset only at exactly its rcv_nxt; any
+		 * other (a stray from a client's earlier connection on the same
+		 * port) leaves it, and the pair must go on resting.
+		 */
+		if (r &&
+		    (r->flags & (RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW)) ==
+			    (RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW) &&
+		    bpf_ntohl(pkt_tcp(&c->p)->seq) != r->tw_rcv_nxt)
+			return;
 		flow_mark_reset(f, r, now, true);
 		return;
 	}

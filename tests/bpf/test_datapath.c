@@ -552,6 +552,36 @@ static void flow_close_rst(enum dp_prog prog)
 	assert_true(get_fwd(40005).flags & (RPILB_FLOW_RST | RPILB_FLOW_CLOSED));
 }
 
+static void flow_stray_rst_keeps_time_wait(enum dp_prog prog)
+{
+	struct pkt_spec s;
+	struct rpilb_tuple rk;
+	struct rpilb_flow_rev r;
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+	int b;
+
+	env_std(3);
+	b = open_flow(prog, 40006, &port);
+	rk = (struct rpilb_tuple){ backend_ip(b), ip4(DP_LB), htons(BPORT), htons(port) };
+	s = backend_pkt(b, port, TH_FIN | TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	s = client_pkt(40006, TH_FIN | TH_ACK);
+	s.seq = 500000;
+	run_spec(prog, &s, DP_TX, out);
+	/* A reset the server's TIME_WAIT ignores (not at its rcv_nxt 500001). */
+	s = client_pkt(40006, TH_RST);
+	s.seq = 123456;
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_int_equal(r.flags & (RPILB_FLOW_BACKEND_TW | RPILB_FLOW_RST), RPILB_FLOW_BACKEND_TW);
+	/* At exactly rcv_nxt it ends the TIME_WAIT (tcp_rfc1337 = 0). */
+	s.seq = 500001;
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_int_equal(r.flags & (RPILB_FLOW_BACKEND_TW | RPILB_FLOW_RST), RPILB_FLOW_RST);
+}
+
 static void flow_syn_reuses_closed_tuple(enum dp_prog prog)
 {
 	struct pkt_spec s;
@@ -1394,6 +1424,7 @@ DP_CASE(flow_close_fin)
 DP_CASE(flow_close_client_first)
 DP_CASE(flow_close_simultaneous)
 DP_CASE(flow_close_rst)
+DP_CASE(flow_stray_rst_keeps_time_wait)
 DP_CASE(flow_syn_reuses_closed_tuple)
 DP_CASE(nat_ports_distinct)
 DP_CASE(nat_tw_older_ts_refused)
@@ -1464,6 +1495,7 @@ int main(void)
 		BOTH(flow_close_client_first),
 		BOTH(flow_close_simultaneous),
 		BOTH(flow_close_rst),
+		BOTH(flow_stray_rst_keeps_time_wait),
 		BOTH(flow_syn_reuses_closed_tuple),
 		BOTH(nat_ports_distinct),
 		BOTH(nat_tw_older_ts_refused),
