@@ -37,6 +37,9 @@ int cli_help(const char *name);
 /* A one-line error (JSON in -j mode); returns code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* -j: JSON output, and JSON errors and log lines. */
+void cli_set_json(void);
+
 /* A JSON writer on stdout honouring -p. */
 struct json_writer *cli_json(void);
 

@@ -54,8 +54,7 @@ int do_check(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return cli_help(argv[0]);

@@ -80,8 +80,7 @@ int do_down(int argc, char **argv)
 			cfg_path = optarg;
 			break;
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return cli_help(argv[0]);

@@ -79,8 +79,7 @@ static int parse_node_args(int argc, char **argv, bool want_addr, bool allow_wai
 						"bad --timeout '%s': seconds, with --wait", optarg);
 			break;
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return -1;
@@ -239,8 +238,7 @@ int do_reload(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return cli_help(argv[0]);

@@ -24,8 +24,7 @@ static int simple_opts(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			cli_help(argv[0]);
@@ -77,8 +76,7 @@ int do_stats(int argc, char **argv)
 			all = true;
 			break;
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return cli_help(argv[0]);
@@ -128,8 +126,7 @@ int do_conns(int argc, char **argv)
 			snprintf(line + used, sizeof(line) - used, " client %s", optarg);
 			break;
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return cli_help(argv[0]);

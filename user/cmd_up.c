@@ -48,8 +48,7 @@ int do_up(int argc, char **argv)
 			o.log_file = optarg;
 			break;
 		case 'j':
-			cli.json = true;
-			log_set_json(true);
+			cli_set_json();
 			break;
 		case 'h':
 			return cli_help(argv[0]);

@@ -106,6 +106,12 @@ int cli_fail(int code, const char *fmt, ...)
 	return code;
 }
 
+void cli_set_json(void)
+{
+	cli.json = true;
+	log_set_json(true);
+}
+
 struct json_writer *cli_json(void)
 {
 	return json_new(stdout, cli.pretty);
