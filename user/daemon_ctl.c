@@ -104,13 +104,15 @@ static void reply_kernel_error(struct ctl_req *q, const struct lb_pool *pool, in
 }
 
 /*
- * Put s back to admin state old, in the model and the kernel, after a
- * change that could not be completed.
+ * Put s back to admin state old after a change that could not be
+ * completed: in the model, and in the kernel when the change had got there.
  */
 static void admin_undo(struct ctl_req *q, struct lb_server *s, enum admin_state old,
-		       uint64_t since_ms)
+		       uint64_t since_ms, bool in_kernel)
 {
-	if (balancer_set_admin(&q->d->lb, s, old))
+	if (!in_kernel)
+		s->admin = old;
+	else if (balancer_set_admin(&q->d->lb, s, old))
 		pr_err("server %s/%s: could not put the kernel's round robin back", s->pool->name,
 		       s->name);
 	s->state_since_ms = since_ms;
@@ -134,12 +136,12 @@ static void cmd_admin(struct ctl_req *q, enum admin_state admin)
 	}
 	ret = balancer_set_admin(&q->d->lb, s, admin);
 	if (ret) {
-		admin_undo(q, s, old, since_ms);
+		admin_undo(q, s, old, since_ms, false);
 		reply_kernel_error(q, s->pool, ret);
 		return;
 	}
 	if (daemon_save_state(q->d, err, sizeof(err))) {
-		admin_undo(q, s, old, since_ms);
+		admin_undo(q, s, old, since_ms, true);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
 		return;
 	}
@@ -261,7 +263,7 @@ static void cmd_del(struct ctl_req *q)
 	since_ms = s->state_since_ms;
 	ret = balancer_set_admin(&q->d->lb, s, ADMIN_MAINT);
 	if (ret) {
-		admin_undo(q, s, old, since_ms);
+		admin_undo(q, s, old, since_ms, false);
 		reply_kernel_error(q, s->pool, ret);
 		return;
 	}
@@ -291,7 +293,7 @@ static void cmd_del(struct ctl_req *q)
 	}
 	overrides_free(&ov);
 	if (ret) {
-		admin_undo(q, s, old, since_ms);
+		admin_undo(q, s, old, since_ms, true);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
 		return;
 	}
