@@ -47,6 +47,18 @@ static __always_inline __u16 csum_apply(__u16 check, const struct csum_delta *d)
 	return (__u16)~csum_fold((__u64)(__u16)~check + d->sum);
 }
 
+/*
+ * A change that starts at an odd byte offset straddles the 16-bit words:
+ * its contribution is the aligned one with its bytes swapped (RFC 1071,
+ * 2(B)). Fold first, so no carry is lost in the swap.
+ */
+static __always_inline void csum_delta_byteswap(struct csum_delta *d)
+{
+	__u16 folded = csum_fold(d->sum);
+
+	d->sum = (__u16)((folded << 8) | (folded >> 8));
+}
+
 /* The 16-bit words of a checksum field as they change, for enclosing sums. */
 static __always_inline void csum_delta_field(struct csum_delta *d, __u16 old_check, __u16 new_check)
 {

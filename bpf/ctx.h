@@ -24,7 +24,21 @@ struct lb_ctx {
 	struct rpilb_counters *cnt;
 	struct rpilb_halfopen *halfopen;
 	__u32 ifindex; /* ingress, which is also egress */
+	/*
+	 * A timestamp field to shift once the packet is decided (TCP_TS_VAL or
+	 * TCP_TS_ECR; 0: none), and by how much. Shifting in one place, after
+	 * the decision, keeps the verifier from walking the option scan once
+	 * per path that forwards a packet.
+	 */
+	__u32 ts_field;
+	__u32 ts_delta;
 };
+
+static __always_inline void lb_shift_ts(struct lb_ctx *c, __u32 field, __u32 delta)
+{
+	c->ts_field = field;
+	c->ts_delta = delta;
+}
 
 static __always_inline __u32 lb_now(void)
 {

@@ -130,8 +130,12 @@ static __always_inline void flow_client_close(struct lb_ctx *c, struct rpilb_flo
 	tcp_seq_info(&c->p, &si);
 	r->tw_rcv_nxt = si.seq + c->p.tcp_payload + 1;
 	if (si.has_ts) {
-		r->tw_tsval = si.tsval;
+		/*
+		 * The word held the TSecr offset until now: switch the server's
+		 * side over to flows_fwd's copy before overwriting it.
+		 */
 		__sync_fetch_and_or(&r->flags, RPILB_FLOW_TW_TS);
+		r->tw_tsval = si.tsval + (f->flags & RPILB_FLOW_TS_SHIFTED ? f->ts_offset : 0);
 	}
 	old = __sync_fetch_and_or(&r->flags, RPILB_FLOW_CLIENT_FIN);
 	if (old & RPILB_FLOW_BACKEND_FIN) {

@@ -14,6 +14,7 @@
 #include "neigh.h"
 #include "rewrite.h"
 #include "rr.h"
+#include "tstamp.h"
 
 static __always_inline bool tcp_flags_bad(const struct pkt *p)
 {
@@ -44,6 +45,24 @@ static __always_inline void lb_account_in(__u32 backend_id, __u32 bytes, bool ne
 		bs->new_flows++;
 }
 
+/*
+ * Take a shifted flow's offset off the TSecr the server echoes. Until the
+ * client's FIN the reverse entry holds the offset; after it, that word is
+ * the TIME_WAIT's TSval and the forward entry has the offset.
+ */
+static __always_inline void lb_unshift_tsecr(struct lb_ctx *c, const struct rpilb_flow_rev *r)
+{
+	struct rpilb_flow_fwd *f;
+
+	if (!(r->flags & RPILB_FLOW_TW_TS)) {
+		lb_shift_ts(c, TCP_TS_ECR, -r->ts_offset);
+		return;
+	}
+	f = bpf_map_lookup_elem(&flows_fwd, &r->client);
+	if (f && flow_owns_rev(f, &c->tuple) && (f->flags & RPILB_FLOW_TS_SHIFTED))
+		lb_shift_ts(c, TCP_TS_ECR, -f->ts_offset);
+}
+
 /* Server -> client: translate back to VIP:port -> client:port. */
 static __always_inline enum lb_verdict lb_to_client(struct lb_ctx *c, struct rpilb_flow_rev *r)
 {
@@ -63,6 +82,9 @@ static __always_inline enum lb_verdict lb_to_client(struct lb_ctx *c, struct rpi
 		flow_backend_close(c, r, now);
 	else if ((r->flags & (RPILB_FLOW_RST | RPILB_FLOW_RST_CLIENT)) == RPILB_FLOW_RST)
 		flow_backend_alive(c, r);
+
+	if (r->flags & RPILB_FLOW_TS_SHIFTED)
+		lb_unshift_tsecr(c, r);
 
 	t.saddr = r->client.daddr;
 	t.daddr = r->client.saddr;
@@ -133,6 +155,9 @@ static __always_inline enum lb_verdict lb_to_backend(struct lb_ctx *c, struct rp
 			return lb_verdict(c, RPILB_CNT_DROP_FIB);
 		}
 	}
+
+	if (f->flags & RPILB_FLOW_TS_SHIFTED)
+		lb_shift_ts(c, TCP_TS_VAL, f->ts_offset);
 
 	t.saddr = c->cfg->nat_addr;
 	t.daddr = f->backend_addr;
@@ -211,6 +236,10 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	fwd.backend_port = be->port;
 	fwd.nat_port = rk.dport;
 	fwd.backend_id = backend_id;
+	if (rev.flags & RPILB_FLOW_TS_SHIFTED) {
+		fwd.flags = RPILB_FLOW_TS_SHIFTED;
+		fwd.ts_offset = rev.ts_offset;
+	}
 	err = bpf_map_update_elem(&flows_fwd, &c->tuple, &fwd, old ? BPF_ANY : BPF_NOEXIST);
 	if (err) {
 		struct rpilb_flow_fwd *won;
@@ -232,6 +261,8 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	if (ss)
 		ss->new_flows++;
 	lb_account_in(backend_id, c->p.ip_len, true);
+	if (fwd.flags & RPILB_FLOW_TS_SHIFTED)
+		lb_shift_ts(c, TCP_TS_VAL, fwd.ts_offset);
 
 	t.saddr = c->cfg->nat_addr;
 	t.daddr = be->addr;
@@ -269,7 +300,8 @@ static __always_inline enum lb_verdict lb_syn_on_flow(struct lb_ctx *c, struct r
 	return lb_new_flow(c, svc, f);
 }
 
-static __always_inline enum lb_verdict lb_process(struct lb_ctx *c)
+/* A sound TCP segment: a reply to a NAT port, a known flow, a new flow to a service, or not ours. */
+static __always_inline enum lb_verdict lb_tcp(struct lb_ctx *c)
 {
 	struct pkt *p = &c->p;
 	struct rpilb_svc_key sk = {};
@@ -278,18 +310,6 @@ static __always_inline enum lb_verdict lb_process(struct lb_ctx *c)
 	struct rpilb_svc *svc;
 	struct tcphdr *tcp;
 	__u32 reason;
-
-	counter_inc(c->cnt, RPILB_CNT_PACKETS);
-	reason = parse_ipv4(p);
-	if (reason)
-		return lb_verdict(c, reason);
-	if (p->ip->protocol == IPPROTO_ICMP)
-		return lb_icmp(c);
-	if (p->ip->protocol != IPPROTO_TCP)
-		return lb_verdict(c, RPILB_CNT_PASS_NOT_TCP);
-	reason = parse_tcp(p);
-	if (reason)
-		return lb_verdict(c, reason);
 
 	tcp = pkt_tcp(p);
 	c->tuple.saddr = p->ip->saddr;
@@ -328,6 +348,28 @@ static __always_inline enum lb_verdict lb_process(struct lb_ctx *c)
 	if (tcp_is_syn(p))
 		return lb_new_flow(c, svc, 0);
 	return lb_verdict(c, RPILB_CNT_PASS_NOSYN_MISS);
+}
+
+static __always_inline enum lb_verdict lb_process(struct lb_ctx *c)
+{
+	enum lb_verdict v;
+	__u32 reason;
+
+	counter_inc(c->cnt, RPILB_CNT_PACKETS);
+	reason = parse_ipv4(&c->p);
+	if (reason)
+		return lb_verdict(c, reason);
+	if (c->p.ip->protocol == IPPROTO_ICMP)
+		return lb_icmp(c);
+	if (c->p.ip->protocol != IPPROTO_TCP)
+		return lb_verdict(c, RPILB_CNT_PASS_NOT_TCP);
+	reason = parse_tcp(&c->p);
+	if (reason)
+		return lb_verdict(c, reason);
+	v = lb_tcp(c);
+	if (c->ts_field)
+		tcp_ts_shift(&c->p, c->ts_field, c->ts_delta);
+	return v;
 }
 
 /* Set up the shared state; NULL maps mean a broken load, so pass everything. */

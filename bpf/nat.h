@@ -6,18 +6,21 @@
  * seconds, and a SYN on it gets through only if its timestamp (or sequence
  * number) is newer than what the server remembers (RFC 6191, as Linux
  * implements it). Closed pairs stay in flows_rev with exactly that memory,
- * so the chooser can decide as the server will.
+ * so the chooser can decide as the server will, and where the timestamp
+ * would lose, shift it (tstamp.h) so that it wins.
  */
 #ifndef RPILB_BPF_NAT_H
 #define RPILB_BPF_NAT_H
 
 #include "ctx.h"
 #include "maps.h"
+#include "tstamp.h"
 
 enum nat_reuse {
 	NAT_BUSY,
 	NAT_FREE, /* closed and rested */
 	NAT_FREE_EARLY, /* in the server's TIME_WAIT, but it will accept this SYN */
+	NAT_FREE_SHIFTED, /* in the server's TIME_WAIT: it will accept this SYN shifted */
 };
 
 static __always_inline enum nat_reuse nat_pair_reusable(__u32 flags, const struct rpilb_flow_rev *r,
@@ -34,15 +37,15 @@ static __always_inline enum nat_reuse nat_pair_reusable(__u32 flags, const struc
 		return NAT_FREE;
 	if (age < RPILB_NAT_REST_TICKS)
 		return NAT_BUSY;
-	/* With timestamps on both, PAWS decides: the SYN must be newer. */
+	/* With timestamps on both, PAWS decides: the SYN must be newer, or be made so. */
 	if (syn->has_ts && (flags & RPILB_FLOW_TW_TS))
-		return (__s32)(syn->tsval - r->tw_tsval) > 0 ? NAT_FREE_EARLY : NAT_BUSY;
+		return (__s32)(syn->tsval - r->tw_tsval) > 0 ? NAT_FREE_EARLY : NAT_FREE_SHIFTED;
 	return (__s32)(syn->seq - r->tw_rcv_nxt) > 0 ? NAT_FREE_EARLY : NAT_BUSY;
 }
 
 struct nat_probe {
 	struct lb_ctx *c;
-	const struct rpilb_flow_rev *tmpl;
+	struct rpilb_flow_rev *tmpl;
 	const struct tcp_seq_info *syn;
 	struct rpilb_tuple *rk;
 	__u32 now;
@@ -71,6 +74,8 @@ static long nat_probe_step(__u32 i, void *arg)
 	if (off >= np->range)
 		off -= np->range;
 	rk->dport = bpf_htons(cfg->nat_port_lo + off);
+	np->tmpl->flags = 0;
+	np->tmpl->ts_offset = 0;
 	err = bpf_map_update_elem(&flows_rev, rk, np->tmpl, BPF_NOEXIST);
 	if (!err) {
 		np->found = true;
@@ -85,25 +90,34 @@ static long nat_probe_step(__u32 i, void *arg)
 		/* Two CPUs may pick the same closed pair: one claim wins. */
 		if (reuse != NAT_BUSY &&
 		    __sync_val_compare_and_swap(&r->flags, flags, flags | RPILB_FLOW_CLAIMED) ==
-			    flags &&
-		    !bpf_map_update_elem(&flows_rev, rk, np->tmpl, BPF_EXIST)) {
-			if (reuse == NAT_FREE_EARLY)
+			    flags) {
+			if (reuse == NAT_FREE_SHIFTED) {
+				np->tmpl->flags = RPILB_FLOW_TS_SHIFTED;
+				np->tmpl->ts_offset = ts_offset_past(np->syn->tsval, r->tw_tsval);
+			}
+			if (bpf_map_update_elem(&flows_rev, rk, np->tmpl, BPF_EXIST))
+				goto busy;
+			if (reuse != NAT_FREE)
 				counter_inc(np->c->cnt, RPILB_CNT_EV_TW_REUSE);
+			if (reuse == NAT_FREE_SHIFTED)
+				counter_inc(np->c->cnt, RPILB_CNT_EV_TS_SHIFT);
 			np->found = true;
 			return 1;
 		}
 	}
+busy:
 	counter_inc(np->c->cnt, RPILB_CNT_EV_NAT_RETRY);
 	return 0;
 }
 
 /*
  * Claim a NAT port towards backend be for a new flow described by tmpl.
- * On success (0) rk is the reverse key, already inserted with tmpl; else
- * the counter saying why not: the table is full, or the ports are taken.
+ * On success (0) rk is the reverse key, already inserted with tmpl, whose
+ * flags and ts_offset say whether the flow's timestamps must be shifted;
+ * else the counter saying why not: the table is full, or the ports are taken.
  */
 static __always_inline __u32 nat_claim_port(struct lb_ctx *c, const struct rpilb_backend *be,
-					    const struct rpilb_flow_rev *tmpl,
+					    struct rpilb_flow_rev *tmpl,
 					    const struct tcp_seq_info *syn, __u32 now,
 					    struct rpilb_tuple *rk)
 {

@@ -142,7 +142,6 @@ struct tcp_opt_scan {
 	__u8 opts[RPILB_TCP_OPT_MAX];
 	__u32 len;
 	__u32 pos;
-	__u32 tsval;
 	bool found;
 };
 
@@ -166,11 +165,7 @@ static long tcp_opt_scan_step(__u32 n, void *arg)
 	if (olen < 2 || i + olen > s->len)
 		return 1;
 	if (kind == TCPOPT_TS) {
-		if (olen != TCPOLEN_TS || i > RPILB_TCP_OPT_MAX - TCPOLEN_TS)
-			return 1;
-		s->tsval = ((__u32)s->opts[i + 2] << 24) | ((__u32)s->opts[i + 3] << 16) |
-			   ((__u32)s->opts[i + 4] << 8) | s->opts[i + 5];
-		s->found = true;
+		s->found = olen == TCPOLEN_TS && i <= RPILB_TCP_OPT_MAX - TCPOLEN_TS;
 		return 1;
 	}
 	s->pos = i + olen;
@@ -178,35 +173,31 @@ static long tcp_opt_scan_step(__u32 n, void *arg)
 }
 
 /*
- * Sequence number and timestamp option. Only SYNs and FINs need them, so
- * copying the options out of the packet stays off the per-packet path.
+ * Where the timestamp option starts in the TCP options, or -1. Only SYNs,
+ * FINs and flows with shifted timestamps need it, so copying the options
+ * out of the packet stays off the common per-packet path.
  */
-static __always_inline void tcp_seq_info(const struct pkt *p, struct tcp_seq_info *si)
+static __always_inline int tcp_ts_offset(const struct pkt *p)
 {
 	struct tcphdr *tcp = pkt_tcp(p);
 	__u8 *opt = (void *)(tcp + 1);
 	struct tcp_opt_scan scan = {};
 
-	si->seq = bpf_ntohl(tcp->seq);
-	si->has_ts = false;
 	scan.len = tcp->doff * 4 - sizeof(*tcp);
 	if (scan.len == 0 || scan.len > RPILB_TCP_OPT_MAX)
-		return;
+		return -1;
 	/*
-	 * Where Linux puts it: after NOP NOP (2 bytes in) in a FIN, after MSS
-	 * and SACK-permitted (6 bytes in) in a SYN. Found there, no scan.
+	 * Where Linux puts it: after NOP NOP (2 bytes in) on an established
+	 * flow, after MSS and SACK-permitted (6 bytes in) in a SYN. Found
+	 * there, no scan.
 	 */
 	for (__u32 at = 2; at <= 6; at += 4) {
 		__u8 *ts = opt + at;
 
 		if (at + TCPOLEN_TS > scan.len || (void *)(ts + TCPOLEN_TS) > p->data_end)
 			continue;
-		if (ts[0] == TCPOPT_TS && ts[1] == TCPOLEN_TS) {
-			si->tsval = ((__u32)ts[2] << 24) | ((__u32)ts[3] << 16) |
-				    ((__u32)ts[4] << 8) | ts[5];
-			si->has_ts = true;
-			return;
-		}
+		if (ts[0] == TCPOPT_TS && ts[1] == TCPOLEN_TS)
+			return at;
 	}
 	for (int i = 0; i < RPILB_TCP_OPT_MAX; i++) {
 		if (i >= scan.len || (void *)(opt + i + 1) > p->data_end)
@@ -214,8 +205,47 @@ static __always_inline void tcp_seq_info(const struct pkt *p, struct tcp_seq_inf
 		scan.opts[i] = opt[i];
 	}
 	bpf_loop(RPILB_TCP_OPT_MAX, tcp_opt_scan_step, &scan, 0);
-	si->tsval = scan.tsval;
-	si->has_ts = scan.found;
+	return scan.found ? (int)scan.pos : -1;
+}
+
+/* The timestamp option's field at field_off (TCP_TS_VAL or TCP_TS_ECR), or NULL. */
+#define TCP_TS_VAL 2
+#define TCP_TS_ECR 6
+
+static __always_inline __u8 *tcp_ts_field(const struct pkt *p, int ts_off, __u32 field_off)
+{
+	__u8 *v;
+
+	if (ts_off < 0 || ts_off > RPILB_TCP_OPT_MAX - TCPOLEN_TS || field_off > TCP_TS_ECR)
+		return NULL;
+	v = (__u8 *)(pkt_tcp(p) + 1) + ts_off + field_off;
+	if ((void *)(v + 4) > p->data_end)
+		return NULL;
+	return v;
+}
+
+/* Options can sit at any byte: read and write their words bytewise. */
+static __always_inline __u32 get_be32(const __u8 *b)
+{
+	return ((__u32)b[0] << 24) | ((__u32)b[1] << 16) | ((__u32)b[2] << 8) | b[3];
+}
+
+static __always_inline void put_be32(__u8 *b, __u32 v)
+{
+	b[0] = v >> 24;
+	b[1] = v >> 16;
+	b[2] = v >> 8;
+	b[3] = v;
+}
+
+/* Sequence number and timestamp: what a SYN or FIN means to a TIME_WAIT. */
+static __always_inline void tcp_seq_info(const struct pkt *p, struct tcp_seq_info *si)
+{
+	__u8 *tsval = tcp_ts_field(p, tcp_ts_offset(p), TCP_TS_VAL);
+
+	si->seq = bpf_ntohl(pkt_tcp(p)->seq);
+	si->has_ts = tsval != NULL;
+	si->tsval = tsval ? get_be32(tsval) : 0;
 }
 
 #endif

@@ -28,6 +28,16 @@
 #define RPILB_NAT_REST_TICKS 128
 #endif
 
+#ifndef RPILB_TS_LEAD
+/*
+ * How far past the TIME_WAIT's TSval a shifted flow starts. It covers
+ * segments the old client sent after the FIN whose TSval we recorded (a
+ * retransmission, an ACK of a repeated FIN) for the whole 60 s TIME_WAIT
+ * at a 1 kHz timestamp clock; PAWS only ever refuses older values.
+ */
+#define RPILB_TS_LEAD (1U << 16)
+#endif
+
 #ifndef RPILB_FLOWS_DEFAULT
 /* Overridden at load time from the configuration (flow-table-size). */
 #define RPILB_FLOWS_DEFAULT 65536

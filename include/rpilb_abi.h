@@ -14,7 +14,7 @@
 
 #include <linux/types.h>
 
-#define RPILB_ABI_VERSION 1
+#define RPILB_ABI_VERSION 2
 
 #define RPILB_MAX_SERVICES 64 /* (VIP, port) pairs: HAProxy frontend binds */
 #define RPILB_MAX_POOLS	   64 /* HAProxy backends: one round robin each */
@@ -95,8 +95,9 @@ struct rpilb_tuple {
 #define RPILB_FLOW_CLOSED      (1U << 4) /* fwd+rev: both FINs, or a RST */
 #define RPILB_FLOW_CLAIMED     (1U << 5) /* fwd+rev: a CPU is replacing this closed entry */
 #define RPILB_FLOW_BACKEND_TW  (1U << 6) /* rev: backend closed first, so it holds TIME_WAIT */
-#define RPILB_FLOW_TW_TS       (1U << 7) /* rev: tw_tsval is valid (client used timestamps) */
+#define RPILB_FLOW_TW_TS       (1U << 7) /* rev: tw_tsval is valid (client FIN had a TSval) */
 #define RPILB_FLOW_RST_CLIENT  (1U << 8) /* fwd+rev: the reset came from the client's side */
+#define RPILB_FLOW_TS_SHIFTED  (1U << 9) /* fwd+rev: client timestamps shifted by ts_offset */
 
 /* flows_fwd value: everything the client->backend rewrite needs */
 struct rpilb_flow_fwd {
@@ -110,6 +111,7 @@ struct rpilb_flow_fwd {
 	__u8 backend_mac[6]; /* next hop towards the backend; zero until resolved */
 	__u16 backend_id;
 	__u32 flags; /* RPILB_FLOW_*; 32 bits so it can be compare-and-swapped */
+	__u32 ts_offset; /* added to the client's TSval towards the server (TS_SHIFTED) */
 };
 
 /* flows_rev value: everything the backend->client rewrite needs */
@@ -121,7 +123,18 @@ struct rpilb_flow_rev {
 	__u64 bytes; /* backend -> client, L3 bytes */
 	__u32 packets;
 	__u32 closed; /* ticks when the flow closed (last client FIN in TIME_WAIT) */
-	__u32 tw_tsval; /* the client's last TSval: what the backend's TIME_WAIT remembers */
+	/*
+	 * One word, two lives, told apart by RPILB_FLOW_TW_TS: until the
+	 * client's FIN, what to take off the server's TSecr (TS_SHIFTED);
+	 * from then on, the client's last TSval as the server saw it (shifted),
+	 * which is what its TIME_WAIT remembers. The few server segments after
+	 * that FIN find the offset in flows_fwd. Sharing the word keeps a
+	 * connection within 256 bytes.
+	 */
+	union {
+		__u32 ts_offset;
+		__u32 tw_tsval;
+	};
 	__u32 tw_rcv_nxt; /* the backend's rcv_nxt after the client's FIN */
 };
 
@@ -201,6 +214,8 @@ struct rpilb_svc_stats {
 	/* events, not verdicts: they do not add up to PACKETS */                                  \
 	X(EV_FLOW_REUSED, ev_flow_reused, "a SYN replaced a closed flow with the same 4-tuple")    \
 	X(EV_TW_REUSE, ev_tw_reuse, "a NAT port reused early because the backend will accept it")  \
+	X(EV_TS_SHIFT, ev_ts_shift,                                                                \
+	  "a new flow's timestamps shifted past what the server's TIME_WAIT remembers")            \
 	X(EV_NAT_RETRY, ev_nat_retry, "a NAT port probe that found the port busy")                 \
 	X(EV_SYN_RETRANS, ev_syn_retrans, "a SYN for a flow already open: sent to the same server")
 

@@ -128,6 +128,18 @@ static struct pkt_spec to_backend(struct pkt_spec s, int n, uint16_t nat_port)
 	return s;
 }
 
+/* The server's packet s as it must leave towards the client on cport. */
+static struct pkt_spec to_client(struct pkt_spec s, uint16_t cport)
+{
+	memcpy(s.src_mac, dp_lb_mac, 6);
+	memcpy(s.dst_mac, dp_client_mac, 6);
+	s.saddr = ip4(DP_LB);
+	s.daddr = ip4(DP_CLIENT);
+	s.sport = VPORT;
+	s.dport = cport;
+	return s;
+}
+
 /* A packet from backend n to the balancer's NAT port. */
 static struct pkt_spec backend_pkt(int n, uint16_t nat_port, uint8_t flags)
 {
@@ -740,40 +752,107 @@ static void nat_tw_just_closed_rests(enum dp_prog prog)
 	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
 }
 
-static void nat_tw_older_ts_refused(enum dp_prog prog)
+/* Run s, which must come out as want, byte for byte, with valid checksums. */
+static void run_expect(enum dp_prog prog, const struct pkt_spec *s, const struct pkt_spec *want)
 {
-	struct env e = {};
-	struct pkt_spec syn;
-	uint8_t out[PKT_MAX];
+	uint8_t out[PKT_MAX], exp[PKT_MAX];
+	size_t n = run_spec(prog, s, DP_TX, out);
 
-	tw_setup(prog, &e);
-	/* The server's TIME_WAIT would reject this SYN (PAWS): do not use the pair. */
-	syn = client_pkt(42001, TH_SYN);
-	syn.tsval = 6999;
-	syn.seq = 200000;
-	run_spec(prog, &syn, DP_DROP, out);
-	assert_int_equal(counter(RPILB_CNT_DROP_NAT_EXHAUSTED), 1);
-	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 0);
+	assert_frame(exp, pkt_tcp(exp, want), out, n);
+	assert_true(pkt_csums_ok(out, n));
 }
 
-static void nat_tw_newer_ts_reused(enum dp_prog prog)
+/*
+ * One flow through a pair in the server's TIME_WAIT (tsval 7000), with
+ * the client's timestamps in layout; its SYN carries syn_tsval. Every
+ * TSval must reach the server plus shift, every TSecr the client minus it.
+ */
+static void tw_flow_shifted(enum dp_prog prog, uint16_t cport, uint8_t layout, uint32_t syn_tsval,
+			    uint32_t shift)
 {
 	struct env e = {};
-	uint16_t port;
+	struct pkt_spec s, want;
+	struct rpilb_tuple rk;
+	struct rpilb_flow_rev r;
+	uint16_t port = tw_setup(prog, &e);
 
-	tw_setup(prog, &e);
-	/* client_pkt's SYNs carry tsval 5000 < 7000: raise it. */
-	{
-		struct pkt_spec syn = client_pkt(42002, TH_SYN);
-		uint8_t out[PKT_MAX];
-
-		syn.tsval = 7001;
-		run_spec(prog, &syn, DP_TX, out);
-	}
-	port = ntohs(get_fwd(42002).nat_port);
-	assert_int_equal(port, 50000);
+	rk = (struct rpilb_tuple){ backend_ip(1), ip4(DP_LB), htons(BPORT), htons(port) };
+	s = client_pkt(cport, TH_SYN);
+	s.ts_layout = layout;
+	s.tsval = syn_tsval;
+	s.seq = 50; /* not after the server's rcv_nxt: only the timestamp can let it in */
+	want = to_backend(s, 1, port);
+	want.tsval = syn_tsval + shift;
+	run_expect(prog, &s, &want);
 	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
+	assert_int_equal(counter(RPILB_CNT_EV_TS_SHIFT), shift ? 1 : 0);
 	assert_int_equal(counter(RPILB_CNT_DROP_NAT_EXHAUSTED), 0);
+	assert_int_equal(!!(get_fwd(cport).flags & RPILB_FLOW_TS_SHIFTED), !!shift);
+	assert_int_equal(get_fwd(cport).ts_offset, shift);
+
+	/* The SYN-ACK echoes the shifted TSval: the client gets its own back. */
+	s = backend_pkt(1, port, TH_SYN | TH_ACK);
+	s.ts_layout = layout;
+	s.tsecr = syn_tsval + shift;
+	want = to_client(s, cport);
+	want.tsecr = syn_tsval;
+	run_expect(prog, &s, &want);
+
+	s = client_pkt(cport, TH_ACK | TH_PSH);
+	s.ts_layout = layout;
+	s.tsval = syn_tsval + 10;
+	s.tsecr = 123456;
+	s.payload_len = 10;
+	want = to_backend(s, 1, port);
+	want.tsval = syn_tsval + 10 + shift;
+	run_expect(prog, &s, &want);
+
+	/* The client's FIN: its TSval as the server saw it is what TIME_WAIT keeps. */
+	s = client_pkt(cport, TH_FIN | TH_ACK);
+	s.ts_layout = layout;
+	s.tsval = syn_tsval + 20;
+	want = to_backend(s, 1, port);
+	want.tsval = syn_tsval + 20 + shift;
+	run_expect(prog, &s, &want);
+	assert_int_equal(maps_get_rev(&g_dp.m, &rk, &r), 0);
+	assert_true(r.flags & RPILB_FLOW_TW_TS);
+	assert_int_equal(r.tw_tsval, syn_tsval + 20 + shift);
+
+	/* The server's segments after that FIN still lose the shift. */
+	s = backend_pkt(1, port, TH_FIN | TH_ACK);
+	s.ts_layout = layout;
+	s.tsecr = syn_tsval + 20 + shift;
+	want = to_client(s, cport);
+	want.tsecr = syn_tsval + 20;
+	run_expect(prog, &s, &want);
+	assert_verdicts_add_up();
+}
+
+/*
+ * A SYN whose timestamp the server's TIME_WAIT would refuse (PAWS) takes
+ * the pair all the same, shifted to start RPILB_TS_LEAD past it.
+ */
+static void nat_tw_older_ts_shifted(enum dp_prog prog)
+{
+	tw_flow_shifted(prog, 42001, 0, 6999, 7000 + RPILB_TS_LEAD - 6999);
+}
+
+/* Equal is not newer: shifted too. */
+static void nat_tw_equal_ts_shifted(enum dp_prog prog)
+{
+	tw_flow_shifted(prog, 42005, 0, 7000, RPILB_TS_LEAD);
+}
+
+/* A client far behind (the toss lost by half the clock): the offset wraps, as TCP's clock does. */
+static void nat_tw_wrapping_shift(enum dp_prog prog)
+{
+	tw_flow_shifted(prog, 42006, 0, 7000u + 0x80000000u, 0x80000000u + RPILB_TS_LEAD);
+}
+
+/* A SYN the server would take as it is goes through untouched. */
+static void nat_tw_newer_ts_unshifted(enum dp_prog prog)
+{
+	tw_flow_shifted(prog, 42007, 0, 7001, 0);
 }
 
 static void nat_tw_no_ts_uses_seq(enum dp_prog prog)
@@ -792,24 +871,16 @@ static void nat_tw_no_ts_uses_seq(enum dp_prog prog)
 	assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
 }
 
-
-/* The timestamp is found where Linux puts it in a SYN, and by scanning elsewhere. */
+/*
+ * The timestamp is found where Linux puts it in a SYN, and by scanning
+ * elsewhere, also where it straddles 16-bit words (the checksum update
+ * must then swap bytes).
+ */
 static void nat_tw_option_layouts(enum dp_prog prog)
 {
-	for (uint8_t layout = 1; layout <= 2; layout++) {
-		struct env e = {};
-		struct pkt_spec syn;
-		uint8_t out[PKT_MAX];
-
-		tw_setup(prog, &e);
-		syn = client_pkt(42010 + layout, TH_SYN);
-		syn.ts_layout = layout;
-		syn.seq = 50; /* not after rcv_nxt: only the timestamp can let it in */
-		syn.tsval = 6999;
-		run_spec(prog, &syn, DP_DROP, out);
-		syn.tsval = 7001;
-		run_spec(prog, &syn, DP_TX, out);
-		assert_int_equal(counter(RPILB_CNT_EV_TW_REUSE), 1);
+	for (uint8_t layout = 1; layout <= 3; layout++) {
+		tw_flow_shifted(prog, 42010 + layout, layout, 6999, 7000 + RPILB_TS_LEAD - 6999);
+		tw_flow_shifted(prog, 42020 + layout, layout, 7001, 0);
 	}
 }
 
@@ -1427,10 +1498,12 @@ DP_CASE(flow_close_rst)
 DP_CASE(flow_stray_rst_keeps_time_wait)
 DP_CASE(flow_syn_reuses_closed_tuple)
 DP_CASE(nat_ports_distinct)
-DP_CASE(nat_tw_older_ts_refused)
+DP_CASE(nat_tw_older_ts_shifted)
+DP_CASE(nat_tw_equal_ts_shifted)
+DP_CASE(nat_tw_wrapping_shift)
+DP_CASE(nat_tw_newer_ts_unshifted)
 DP_CASE(nat_tw_just_closed_rests)
 DP_CASE(sweep_spares_a_newer_flow)
-DP_CASE(nat_tw_newer_ts_reused)
 DP_CASE(nat_tw_no_ts_uses_seq)
 DP_CASE(nat_tw_guard_expired)
 DP_CASE(nat_tw_option_layouts)
@@ -1498,10 +1571,12 @@ int main(void)
 		BOTH(flow_stray_rst_keeps_time_wait),
 		BOTH(flow_syn_reuses_closed_tuple),
 		BOTH(nat_ports_distinct),
-		BOTH(nat_tw_older_ts_refused),
+		BOTH(nat_tw_older_ts_shifted),
+		BOTH(nat_tw_equal_ts_shifted),
+		BOTH(nat_tw_wrapping_shift),
+		BOTH(nat_tw_newer_ts_unshifted),
 		BOTH(nat_tw_just_closed_rests),
 		BOTH(sweep_spares_a_newer_flow),
-		BOTH(nat_tw_newer_ts_reused),
 		BOTH(nat_tw_no_ts_uses_seq),
 		BOTH(nat_tw_guard_expired),
 		BOTH(nat_tw_option_layouts),

@@ -92,6 +92,9 @@ size_t pkt_tcp(uint8_t *buf, const struct pkt_spec *s)
 						       0, 0, 0, 0, 0, 0, 1, 3, 3, 7 };
 		static const uint8_t ts_last[20] = { 1, 3, 3, 7, 2, 4, 0x05, 0xb4, 1, 1,
 						     8, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+		/* Window scale unpadded: TSval and TSecr straddle 16-bit words. */
+		static const uint8_t ts_odd[20] = { 3, 3, 7, 8, 10, 0, 0, 0, 0, 0,
+						    0, 0, 0, 2, 4, 0x05, 0xb4, 0, 0, 0 };
 		size_t at = 2;
 
 		/* NOP NOP TS, as Linux sends it on established flows */
@@ -105,6 +108,9 @@ size_t pkt_tcp(uint8_t *buf, const struct pkt_spec *s)
 		} else if (s->ts_layout == 2) {
 			memcpy(tcp + 20, ts_last, sizeof(ts_last));
 			at = 10;
+		} else if (s->ts_layout == 3) {
+			memcpy(tcp + 20, ts_odd, sizeof(ts_odd));
+			at = 3;
 		}
 		put32(tcp + 20 + at + 2, s->tsval);
 		put32(tcp + 20 + at + 6, s->tsecr);

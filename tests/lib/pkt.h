@@ -30,7 +30,8 @@ struct pkt_spec {
 	uint32_t seq;
 	uint32_t ack;
 	bool ts;
-	uint8_t ts_layout; /* 0: NOP NOP TS; 1: Linux's SYN (MSS SACKOK TS NOP WS); 2: TS last */
+	/* 0: NOP NOP TS; 1: Linux's SYN (MSS SACKOK TS NOP WS); 2: TS last; 3: TS at odd offset 3 */
+	uint8_t ts_layout;
 	uint32_t tsval;
 	uint32_t tsecr;
 	uint16_t payload_len; /* filled with a byte pattern */
