@@ -7,11 +7,9 @@
 /*
  * NAT source ports probed (from a random start, in order) before a SYN is
  * dropped. Each probe is one hash insert, so the bound keeps a SYN cheap.
- * Under a stream of short connections nearly every pair towards a server
- * sits in its TIME_WAIT, which takes a new SYN only if it looks newer: a
- * coin toss, as Linux clients draw their timestamp offset per connection.
- * 16 tosses lost in a row dropped about one SYN in 65536 in the benchmark
- * (the client retries a second later); 32 make it one in four billion.
+ * A pair in a server's TIME_WAIT takes any SYN once it has rested (see
+ * tstamp.h), so probes only step over pairs in use or resting: a range
+ * must be nearly full before 32 in a row are.
  */
 #define RPILB_NAT_TRIES 32
 #endif
