@@ -1054,7 +1054,7 @@ Do not edit by hand: change the script or rerun it.
 | backends | 3 × nginx $(nginx -v 2>&1 | sed 's|.*nginx/||'), one worker each, \`return 200\` with the seed's hello line |
 | others | $(haproxy -v 2>/dev/null | awk 'NR == 1 { print "HAProxy " $3 }'), $(nft -v | awk '{ print "nftables " $2 }') |
 
-How to reproduce: \`sudo make bench\` (about 12 minutes; \`BENCH_ROUNDS\`,
+How to reproduce: \`sudo make bench\` (about 15 minutes; \`BENCH_ROUNDS\`,
 \`BENCH_DURATION\`, \`BENCH_RATE\`, \`BENCH_CONNS\`, \`BENCH_THREADS\` change
 the run; \`tools/bench/bench.sh --help\`). \`make check\` runs
 \`make bench-smoke\`: every code path once, briefly, into a scratch file.
