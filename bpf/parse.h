@@ -24,12 +24,16 @@
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
 
-#define IP_MF	   0x2000
-#define IP_OFFSET  0x1fff
-#define TCPOPT_EOL 0
-#define TCPOPT_NOP 1
-#define TCPOPT_TS  8
-#define TCPOLEN_TS 10
+#define IP_MF		  0x2000
+#define IP_OFFSET	  0x1fff
+#define TCPOPT_EOL	  0
+#define TCPOPT_NOP	  1
+#define TCPOPT_MSS	  2
+#define TCPOLEN_MSS	  4
+#define TCPOPT_SACK_PERM  4
+#define TCPOLEN_SACK_PERM 2
+#define TCPOPT_TS	  8
+#define TCPOLEN_TS	  10
 
 /* <linux/icmp.h> drags in libc headers; these are the few bits we use. */
 struct icmp_err_hdr {
@@ -187,18 +191,18 @@ static __always_inline int tcp_ts_offset(const struct pkt *p)
 	if (scan.len == 0 || scan.len > RPILB_TCP_OPT_MAX)
 		return -1;
 	/*
-	 * Where Linux puts it: after NOP NOP (2 bytes in) on an established
-	 * flow, after MSS and SACK-permitted (6 bytes in) in a SYN. Found
-	 * there, no scan.
+	 * Linux's own layouts need no scan: NOP NOP TS on an established flow,
+	 * MSS SACK-permitted TS in a SYN. The options before the timestamp are
+	 * matched too, or an MSS of 2058 (08 0a) would pass for one.
 	 */
-	for (__u32 at = 2; at <= 6; at += 4) {
-		__u8 *ts = opt + at;
-
-		if (at + TCPOLEN_TS > scan.len || (void *)(ts + TCPOLEN_TS) > p->data_end)
-			continue;
-		if (ts[0] == TCPOPT_TS && ts[1] == TCPOLEN_TS)
-			return at;
-	}
+	if (scan.len >= 2 + TCPOLEN_TS && (void *)(opt + 2 + TCPOLEN_TS) <= p->data_end &&
+	    opt[0] == TCPOPT_NOP && opt[1] == TCPOPT_NOP && opt[2] == TCPOPT_TS &&
+	    opt[3] == TCPOLEN_TS)
+		return 2;
+	if (scan.len >= 6 + TCPOLEN_TS && (void *)(opt + 6 + TCPOLEN_TS) <= p->data_end &&
+	    opt[0] == TCPOPT_MSS && opt[1] == TCPOLEN_MSS && opt[4] == TCPOPT_SACK_PERM &&
+	    opt[5] == TCPOLEN_SACK_PERM && opt[6] == TCPOPT_TS && opt[7] == TCPOLEN_TS)
+		return 6;
 	for (int i = 0; i < RPILB_TCP_OPT_MAX; i++) {
 		if (i >= scan.len || (void *)(opt + i + 1) > p->data_end)
 			break;

@@ -873,12 +873,13 @@ static void nat_tw_no_ts_uses_seq(enum dp_prog prog)
 
 /*
  * The timestamp is found where Linux puts it in a SYN, and by scanning
- * elsewhere, also where it straddles 16-bit words (the checksum update
- * must then swap bytes).
+ * elsewhere: after an MSS whose value looks like a timestamp option's
+ * start, and where it straddles 16-bit words (the checksum update must
+ * then swap bytes).
  */
 static void nat_tw_option_layouts(enum dp_prog prog)
 {
-	for (uint8_t layout = 1; layout <= 3; layout++) {
+	for (uint8_t layout = 1; layout <= 4; layout++) {
 		tw_flow_shifted(prog, 42010 + layout, layout, 6999, 7000 + RPILB_TS_LEAD - 6999);
 		tw_flow_shifted(prog, 42020 + layout, layout, 7001, 0);
 	}

@@ -88,13 +88,19 @@ size_t pkt_tcp(uint8_t *buf, const struct pkt_spec *s)
 	tcp[13] = s->flags;
 	put16(tcp + 14, 64240);
 	if (s->ts) {
+		/* Option bytes read best as they sit on the wire. */
+		/* clang-format off */
 		static const uint8_t linux_syn[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
 						       0, 0, 0, 0, 0, 0, 1, 3, 3, 7 };
 		static const uint8_t ts_last[20] = { 1, 3, 3, 7, 2, 4, 0x05, 0xb4, 1, 1,
 						     8, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+		/* An MSS of 2058 reads 08 0a, the timestamp option's kind and length. */
+		static const uint8_t mss_2058[20] = { 2, 4, 0x08, 0x0a, 1, 1, 8, 10, 0, 0,
+						      0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 		/* Window scale unpadded: TSval and TSecr straddle 16-bit words. */
 		static const uint8_t ts_odd[20] = { 3, 3, 7, 8, 10, 0, 0, 0, 0, 0,
 						    0, 0, 0, 2, 4, 0x05, 0xb4, 0, 0, 0 };
+		/* clang-format on */
 		size_t at = 2;
 
 		/* NOP NOP TS, as Linux sends it on established flows */
@@ -111,6 +117,9 @@ size_t pkt_tcp(uint8_t *buf, const struct pkt_spec *s)
 		} else if (s->ts_layout == 3) {
 			memcpy(tcp + 20, ts_odd, sizeof(ts_odd));
 			at = 3;
+		} else if (s->ts_layout == 4) {
+			memcpy(tcp + 20, mss_2058, sizeof(mss_2058));
+			at = 6;
 		}
 		put32(tcp + 20 + at + 2, s->tsval);
 		put32(tcp + 20 + at + 6, s->tsecr);

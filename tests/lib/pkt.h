@@ -30,7 +30,10 @@ struct pkt_spec {
 	uint32_t seq;
 	uint32_t ack;
 	bool ts;
-	/* 0: NOP NOP TS; 1: Linux's SYN (MSS SACKOK TS NOP WS); 2: TS last; 3: TS at odd offset 3 */
+	/*
+	 * 0: NOP NOP TS; 1: Linux's SYN (MSS SACKOK TS NOP WS); 2: TS last;
+	 * 3: TS at odd offset 3; 4: MSS 2058 NOP NOP TS
+	 */
 	uint8_t ts_layout;
 	uint32_t tsval;
 	uint32_t tsecr;
