@@ -142,10 +142,25 @@ struct tcp_seq_info {
 	bool has_ts;
 };
 
+/* Options can sit at any byte: read and write their words bytewise. */
+static __always_inline __u32 get_be32(const __u8 *b)
+{
+	return ((__u32)b[0] << 24) | ((__u32)b[1] << 16) | ((__u32)b[2] << 8) | b[3];
+}
+
+static __always_inline void put_be32(__u8 *b, __u32 v)
+{
+	b[0] = v >> 24;
+	b[1] = v >> 16;
+	b[2] = v >> 8;
+	b[3] = v;
+}
+
 struct tcp_opt_scan {
 	__u8 opts[RPILB_TCP_OPT_MAX];
 	__u32 len;
 	__u32 pos;
+	__u32 tsval;
 	bool found;
 };
 
@@ -169,7 +184,10 @@ static long tcp_opt_scan_step(__u32 n, void *arg)
 	if (olen < 2 || i + olen > s->len)
 		return 1;
 	if (kind == TCPOPT_TS) {
-		s->found = olen == TCPOLEN_TS && i <= RPILB_TCP_OPT_MAX - TCPOLEN_TS;
+		if (olen != TCPOLEN_TS || i > RPILB_TCP_OPT_MAX - TCPOLEN_TS)
+			return 1;
+		s->tsval = get_be32(&s->opts[i + 2]);
+		s->found = true;
 		return 1;
 	}
 	s->pos = i + olen;
@@ -177,11 +195,14 @@ static long tcp_opt_scan_step(__u32 n, void *arg)
 }
 
 /*
- * Where the timestamp option starts in the TCP options, or -1. Only SYNs,
- * FINs and flows with shifted timestamps need it, so copying the options
- * out of the packet stays off the common per-packet path.
+ * Where the timestamp option starts in the TCP options, or -1; its TSval
+ * in *tsval. Only SYNs, FINs and flows with shifted timestamps need it, so
+ * copying the options out of the packet stays off the common path. The
+ * TSval is read at a constant offset or from the copy, never through a
+ * variable packet offset, which would multiply the verifier's work at
+ * every SYN and FIN.
  */
-static __always_inline int tcp_ts_offset(const struct pkt *p)
+static __always_inline int tcp_ts_find(const struct pkt *p, __u32 *tsval)
 {
 	struct tcphdr *tcp = pkt_tcp(p);
 	__u8 *opt = (void *)(tcp + 1);
@@ -197,18 +218,23 @@ static __always_inline int tcp_ts_offset(const struct pkt *p)
 	 */
 	if (scan.len >= 2 + TCPOLEN_TS && (void *)(opt + 2 + TCPOLEN_TS) <= p->data_end &&
 	    opt[0] == TCPOPT_NOP && opt[1] == TCPOPT_NOP && opt[2] == TCPOPT_TS &&
-	    opt[3] == TCPOLEN_TS)
+	    opt[3] == TCPOLEN_TS) {
+		*tsval = get_be32(opt + 4);
 		return 2;
+	}
 	if (scan.len >= 6 + TCPOLEN_TS && (void *)(opt + 6 + TCPOLEN_TS) <= p->data_end &&
 	    opt[0] == TCPOPT_MSS && opt[1] == TCPOLEN_MSS && opt[4] == TCPOPT_SACK_PERM &&
-	    opt[5] == TCPOLEN_SACK_PERM && opt[6] == TCPOPT_TS && opt[7] == TCPOLEN_TS)
+	    opt[5] == TCPOLEN_SACK_PERM && opt[6] == TCPOPT_TS && opt[7] == TCPOLEN_TS) {
+		*tsval = get_be32(opt + 8);
 		return 6;
+	}
 	for (int i = 0; i < RPILB_TCP_OPT_MAX; i++) {
 		if (i >= scan.len || (void *)(opt + i + 1) > p->data_end)
 			break;
 		scan.opts[i] = opt[i];
 	}
 	bpf_loop(RPILB_TCP_OPT_MAX, tcp_opt_scan_step, &scan, 0);
+	*tsval = scan.tsval;
 	return scan.found ? (int)scan.pos : -1;
 }
 
@@ -228,28 +254,12 @@ static __always_inline __u8 *tcp_ts_field(const struct pkt *p, int ts_off, __u32
 	return v;
 }
 
-/* Options can sit at any byte: read and write their words bytewise. */
-static __always_inline __u32 get_be32(const __u8 *b)
-{
-	return ((__u32)b[0] << 24) | ((__u32)b[1] << 16) | ((__u32)b[2] << 8) | b[3];
-}
-
-static __always_inline void put_be32(__u8 *b, __u32 v)
-{
-	b[0] = v >> 24;
-	b[1] = v >> 16;
-	b[2] = v >> 8;
-	b[3] = v;
-}
-
 /* Sequence number and timestamp: what a SYN or FIN means to a TIME_WAIT. */
 static __always_inline void tcp_seq_info(const struct pkt *p, struct tcp_seq_info *si)
 {
-	__u8 *tsval = tcp_ts_field(p, tcp_ts_offset(p), TCP_TS_VAL);
-
 	si->seq = bpf_ntohl(pkt_tcp(p)->seq);
-	si->has_ts = tsval != NULL;
-	si->tsval = tsval ? get_be32(tsval) : 0;
+	si->tsval = 0;
+	si->has_ts = tcp_ts_find(p, &si->tsval) >= 0;
 }
 
 #endif

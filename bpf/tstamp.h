@@ -30,7 +30,8 @@ static __always_inline __u32 ts_offset_past(__u32 syn_tsval, __u32 tw_tsval)
  */
 static __always_inline void tcp_ts_shift(struct pkt *p, __u32 field_off, __u32 delta)
 {
-	int ts_off = tcp_ts_offset(p);
+	__u32 tsval;
+	int ts_off = tcp_ts_find(p, &tsval);
 	__u8 *v = tcp_ts_field(p, ts_off, field_off);
 	struct tcphdr *tcp = pkt_tcp(p);
 	struct csum_delta d = {};
