@@ -289,6 +289,8 @@ static int setup(struct daemon *d, const struct up_opts *o)
 	if (!err)
 		err = attach(d, fallback);
 	if (!err)
+		err = datapath_prepare_offload(&d->rec, d->paths.state_dir);
+	if (!err)
 		err = record_save(d->paths.state_dir, &d->rec);
 	/* The ids now in use become part of the state, so they survive a restart. */
 	if (!err)

@@ -156,6 +156,35 @@ int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
 	return 0;
 }
 
+int datapath_prepare_offload(struct datapath_record *rec, const char *state_dir)
+{
+	bool on;
+	int err;
+
+	if (rec->mode == CFG_ATTACH_XDP)
+		return 0;
+	err = netdev_gro_get(rec->ifname, &on);
+	if (err == -EOPNOTSUPP)
+		return 0;
+	if (err) {
+		pr_err("cannot read %s's GRO setting: %s", rec->ifname, strerror(-err));
+		return err;
+	}
+	if (!on)
+		return 0;
+	rec->gro_off = true;
+	record_save(state_dir, rec);
+	err = netdev_gro_set(rec->ifname, false);
+	if (err) {
+		pr_err("cannot turn GRO off on %s: %s", rec->ifname, strerror(-err));
+		return err;
+	}
+	pr_info("%s: GRO off while rpilb runs (%s sees merged segments whose checksums it "
+		"would break); 'rpilbctl down' turns it back on",
+		rec->ifname, cfg_attach_mode_name(rec->mode));
+	return 0;
+}
+
 void datapath_restore_host(const struct datapath_record *rec)
 {
 	for (int i = 0; i < rec->nvips; i++)
@@ -165,4 +194,6 @@ void datapath_restore_host(const struct datapath_record *rec)
 	/* In reverse, so a knob set twice ends at its first recorded value. */
 	for (int i = rec->nsysctls; i-- > 0;)
 		sysctl_write_int(rec->sysctls[i].path, rec->sysctls[i].old);
+	if (rec->gro_off)
+		netdev_gro_set(rec->ifname, true);
 }

@@ -41,6 +41,15 @@ int datapath_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_a
  */
 int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
 			  const struct balancer *b, uint16_t nat_lo, uint16_t nat_hi);
+/*
+ * After the attach, when the mode is final: GRO merges a burst of segments
+ * into one packet whose TCP checksum is left for the way out to finish
+ * (CHECKSUM_PARTIAL), and tc and generic XDP run after GRO; rewriting such
+ * a packet as if its checksum were complete breaks it on the wire. Native
+ * XDP sees the frames before GRO. So for tc and generic XDP GRO goes off,
+ * recorded, and down turns it back on.
+ */
+int datapath_prepare_offload(struct datapath_record *rec, const char *state_dir);
 void datapath_restore_host(const struct datapath_record *rec);
 
 #endif

@@ -127,6 +127,23 @@ int netdev_driver(const char *name, char *driver, size_t len)
 	return err;
 }
 
+int netdev_gro_get(const char *name, bool *on)
+{
+	struct ethtool_value v = { .cmd = ETHTOOL_GGRO };
+	int err = ethtool_ioctl(name, &v);
+
+	if (!err)
+		*on = v.data;
+	return err;
+}
+
+int netdev_gro_set(const char *name, bool on)
+{
+	struct ethtool_value v = { .cmd = ETHTOOL_SGRO, .data = on };
+
+	return ethtool_ioctl(name, &v);
+}
+
 /* veth reports its peer's ifindex as the ethtool statistic "peer_ifindex". */
 static int veth_peer_ifindex(const char *name, int *peer)
 {

@@ -20,6 +20,9 @@ int netdev_ipv4(const char *name, struct in_addr *addr);
 bool netdev_addr_is_local(struct in_addr addr);
 /* Kernel driver name (ethtool), e.g. "veth", "bcmgenet", "macb". */
 int netdev_driver(const char *name, char *driver, size_t len);
+/* Generic receive offload on the interface (ethtool -k's generic-receive-offload). */
+int netdev_gro_get(const char *name, bool *on);
+int netdev_gro_set(const char *name, bool on);
 /* For a veth: does the other end have an XDP program (in whatever netns)? */
 int netdev_veth_peer_has_xdp(const char *name, bool *has);
 

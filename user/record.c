@@ -43,6 +43,8 @@ int record_save(const char *dir, const struct datapath_record *rec)
 		fprintf(f, "sysctl %s %d\n", rec->sysctls[i].path, rec->sysctls[i].old);
 	for (int i = 0; i < rec->nvips; i++)
 		fprintf(f, "vip %s\n", inet_ntop(AF_INET, &rec->vips[i], addr, sizeof(addr)));
+	if (rec->gro_off)
+		fprintf(f, "gro_off 1\n");
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
 	if (fclose(f) && !err)
@@ -89,6 +91,8 @@ int record_load(const char *dir, struct datapath_record *rec)
 			s->old = atoi(b);
 		} else if (n >= 2 && !strcmp(key, "vip") && rec->nvips < RECORD_MAX_VIPS) {
 			inet_pton(AF_INET, a, &rec->vips[rec->nvips++]);
+		} else if (n >= 2 && !strcmp(key, "gro_off")) {
+			rec->gro_off = atoi(a) == 1;
 		}
 	}
 	fclose(f);

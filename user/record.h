@@ -2,7 +2,7 @@
 /*
  * What "rpilbctl up" changed on the host, written before it changes it:
  * the interface and attach mode, the sysctls it set and their old values,
- * the ports it reserved, the VIP addresses it added. "rpilbctl down" undoes
+ * the ports it reserved, the VIP addresses it added, GRO it turned off. "rpilbctl down" undoes
  * exactly that, whether or not a daemon is still running. A record from an
  * earlier boot is stale (the kernel forgot everything) and is ignored.
  */
@@ -37,6 +37,7 @@ struct datapath_record {
 	int nsysctls;
 	struct in_addr vips[RECORD_MAX_VIPS];
 	int nvips;
+	bool gro_off; /* rpilb turned the interface's GRO off (it was on) */
 };
 
 int record_load(const char *dir, struct datapath_record *rec);
