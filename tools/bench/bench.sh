@@ -725,8 +725,10 @@ phase_profile()
 	mkdir -p "$d"
 	say "profiles: the program under BPF_PROG_TEST_RUN"
 	if ((SMOKE)); then
-		est=(-r 200000 -b 2)
-		syn=(-s 200 -b 20)
+		# Enough runs for a few hundred samples in each: fewer left a
+		# profile empty now and then, and the smoke run rejects that.
+		est=(-r 1000000 -b 2)
+		syn=(-s 200 -b 400)
 	else
 		est=(-r 20000000 -b 3)
 		syn=(-s 2000 -b 1000)
