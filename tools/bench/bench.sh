@@ -273,8 +273,6 @@ foreign_ticks()
 		{ xargs -r cat 2>/dev/null || true; } |
 		awk '{ pid = $1; sub(/^.*\) /, ""); split($0, x, " "); print pid, x[12] + x[13] }'
 }
-			close(f) }'
-}
 
 # Percent of all cores that other processes took between two snapshots.
 foreign_pct()
