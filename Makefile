@@ -29,21 +29,30 @@ Q := $(if $(V),,@)
 BUILD := build/$(ARCH)
 BPF_BUILD := build/bpf
 
-# BPF: clang -target bpf cannot find <asm/types.h> on Debian unless told
-# where the multiarch headers are; ask the compilers rather than guess.
-BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
-	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }') \
-	-idirafter /usr/include/$(shell gcc -dumpmachine)
+LIBS := libbpf libelf zlib libmicrohttpd
+DEPS_ARCH := $(if $(filter-out $(HOST_ARCH),$(ARCH)),--arch $(ARCH))
+
+# The library flags and BPF include dirs exist only once the build
+# dependencies are installed, so they are not computed here but in
+# $(FLAGS_MK): make builds that file first (installing what is missing,
+# then asking pkg-config and clang) and restarts to read it. That is what
+# makes `make`, `make check` and `make demo` work as the first command on
+# a machine with nothing but make. Goals that build nothing skip it.
+FLAGS_MK := $(BUILD)/flags.mk
+NO_BUILD_GOALS := clean fmt deps uninstall
+ifneq ($(filter-out $(NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(FLAGS_MK)
+endif
+
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf $(BPF_SYS_INCLUDES)
 
-LIBS := libbpf libelf zlib libmicrohttpd
 # Debian's hardening: fortified libc calls, stack protector, full RELRO.
 HARDEN_CFLAGS := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 HARDEN_LDFLAGS := -Wl,-z,relro,-z,now
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE $(HARDEN_CFLAGS) \
 	-DRPILB_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BPF_BUILD) \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS)) $(CFLAGS)
-USER_LDLIBS := $(HARDEN_LDFLAGS) $(shell $(PKG_CONFIG) --libs $(LIBS)) $(LDLIBS)
+	$(LIB_CFLAGS) $(CFLAGS)
+USER_LDLIBS := $(HARDEN_LDFLAGS) $(LIB_LDLIBS) $(LDLIBS)
 
 BPF_SRCS := $(wildcard bpf/*.h) include/rpilb_abi.h
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
@@ -55,15 +64,26 @@ BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test
 LAB_TESTS := $(patsubst tests/lab/%.c,$(BUILD)/tests/%,$(wildcard tests/lab/test_*.c))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 
-.PHONY: all deps build check demo clean install uninstall cross tests fmt man deb debs
+.PHONY: all deps deps-demo build check demo clean install uninstall cross tests fmt man deb debs
 .DEFAULT_GOAL := all
 
-all: deps build
+all: build
 
 build: $(BUILD)/rpilbctl $(BUILD)/tools/hellod $(BPF_BUILD)/xdp_pass.bpf.o
 
+# Everything make check needs; make demo needs less, make (build) least.
 deps:
-	$(Q)tools/deps.sh $(if $(filter-out $(HOST_ARCH),$(ARCH)),--arch $(ARCH))
+	$(Q)tools/deps.sh $(DEPS_ARCH) check
+
+deps-demo:
+	$(Q)tools/deps.sh $(DEPS_ARCH) demo
+
+$(FLAGS_MK): Makefile tools/deps.sh tools/build-flags.sh
+	$(Q)tools/deps.sh $(DEPS_ARCH) build
+	$(Q)mkdir -p $(@D)
+	$(Q)PKG_CONFIG='$(PKG_CONFIG)' LIBS='$(LIBS)' CLANG='$(CLANG)' tools/build-flags.sh >$@.tmp || \
+		{ rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
 
 # --- BPF -------------------------------------------------------------------
 $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_SRCS) | $(BPF_BUILD)
@@ -132,7 +152,7 @@ cross: $(BUILD)/rpilbctl $(BUILD)/tools/hellod $(UNIT_TESTS) $(BPF_TESTS) $(LAB_
 	$(Q)file $(BUILD)/rpilbctl | grep -q 'ARM aarch64' || { echo "cross build is not aarch64"; exit 1; }
 	$(Q)echo "  OK       $(BUILD)/rpilbctl links for $(ARCH)"
 
-demo: deps build
+demo: deps-demo build
 	$(Q)tools/demo.sh $(BUILD)
 
 # --- install and packages --------------------------------------------------

@@ -19,7 +19,6 @@
 # as the product, into build/fuzz and build/asan only.
 
 FUZZ_CLANG ?= clang
-FUZZ_PKG_CONFIG ?= pkg-config
 FUZZ_BUILD := build/fuzz
 ASAN_BUILD := build/asan
 FUZZ_SECONDS ?= 300
@@ -32,13 +31,13 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_HARNESSES)
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/%,$(FUZZ_HARNESSES))
 
-SAN_LIBS := libbpf libelf zlib libmicrohttpd
 SAN_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 SAN_HDRS := $(wildcard user/*.h) include/rpilb_abi.h $(BPF_BUILD)/rpilb.skel.h
 SAN_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -D_GNU_SOURCE \
 	-DRPILB_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BPF_BUILD) \
-	$(shell $(FUZZ_PKG_CONFIG) --cflags $(SAN_LIBS))
-SAN_LDLIBS := $(shell $(FUZZ_PKG_CONFIG) --libs $(SAN_LIBS))
+	$(LIB_CFLAGS)
+# The top Makefile's flags.mk, which pkg-config wrote for the host build.
+SAN_LDLIBS := $(LIB_LDLIBS)
 
 # UBSan must stop at its first report: a fuzzer only records crashes.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
