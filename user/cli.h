@@ -11,6 +11,8 @@ enum exit_code {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1, /* the command could not do what was asked */
 	EXIT_USAGE = 2, /* bad arguments: nothing was changed */
+	/* check: the file is valid but has nothing to forward (haproxy -c's 2) */
+	EXIT_NO_LISTENER = 2,
 };
 
 struct cli {
@@ -28,6 +30,7 @@ struct cmd {
 	const char *args;
 	const char *help;
 	const char *opts; /* one line per option, for "CMD --help" */
+	const char *exits; /* the exit statuses, if not the usual three */
 };
 
 /* "usage: rpilbctl NAME ARGS" on stderr; returns EXIT_USAGE (bad arguments). */

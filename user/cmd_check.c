@@ -45,8 +45,8 @@ int do_check(int argc, char **argv)
 	const char *path = CFG_DEFAULT_CONFIG;
 	struct rpilb_config cfg = {};
 	struct cfg_diags diags = {};
-	bool valid;
-	int opt;
+	bool valid, listens;
+	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -66,12 +66,14 @@ int do_check(int argc, char **argv)
 		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
 
 	valid = config_load(path, &cfg, &diags) == 0;
+	listens = valid && cfg_has_listener(&cfg);
 	if (cli.json) {
 		struct json_writer *jw = cli_json();
 
 		json_begin_object(jw);
 		json_kv_str(jw, "file", path);
 		json_kv_bool(jw, "valid", valid);
+		json_kv_bool(jw, "will_start", listens);
 		json_key(jw, "errors");
 		print_diags_json(jw, &diags, CFG_ERROR);
 		json_key(jw, "warnings");
@@ -86,7 +88,10 @@ int do_check(int argc, char **argv)
 		putchar('\n');
 	} else {
 		config_print_diags(&diags, stderr);
-		if (valid)
+		if (valid && !listens)
+			printf("Configuration file has no error but will not start (no listener): no "
+			       "frontend or listen section forwards a port.\n");
+		else if (valid)
 			printf("Configuration file is valid: %zu frontend%s, %zu backend%s, %zu "
 			       "server%s.\n",
 			       cfg.nfrontends, cfg.nfrontends == 1 ? "" : "s", cfg.nbackends,
@@ -98,5 +103,6 @@ int do_check(int argc, char **argv)
 	}
 	cfg_free(&cfg);
 	cfg_diags_free(&diags);
-	return valid ? EXIT_OK : EXIT_FAIL;
+	ret = !valid ? EXIT_FAIL : listens ? EXIT_OK : EXIT_NO_LISTENER;
+	return ret;
 }

@@ -2671,8 +2671,6 @@ static void finish(struct parser *p)
 		perr_at(p, p->stats_bind_line,
 			"stats port %u is inside nat-ports %u-%u, which rpilb keeps for its connections to servers",
 			cfg->stats.port, r->nat_port_lo, r->nat_port_hi);
-	if (!cfg->nfrontends && !p->diags->nerrors)
-		pwarn_at(p, 0, "no frontend or listen section: rpilb has nothing to forward");
 	if (p->oom)
 		perr_at(p, 0, "out of memory");
 	diags_sort(p->diags);

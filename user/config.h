@@ -194,6 +194,16 @@ int cfg_parse_file(const char *path, struct rpilb_config *cfg, struct cfg_diags 
 /* Resolve server host names (getaddrinfo, IPv4); errors go to diags. */
 int cfg_resolve(struct rpilb_config *cfg, struct cfg_diags *diags);
 
+/*
+ * HAProxy's "listener": a frontend bind rpilb forwards. A valid file
+ * without one will not start (haproxy -c exits 2 for it): check says so,
+ * and up and reload refuse it.
+ */
+static inline bool cfg_has_listener(const struct rpilb_config *cfg)
+{
+	return cfg->nfrontends > 0;
+}
+
 void cfg_free(struct rpilb_config *cfg);
 void cfg_diags_free(struct cfg_diags *diags);
 

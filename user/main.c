@@ -22,48 +22,112 @@ struct cli cli;
 
 static int do_help(int argc, char **argv);
 
-#define JSON_OPT "  -j, --json           JSON output (and JSON errors), for scripts\n"
+#define JSON_OPT    "  -j, --json           JSON output (and JSON errors), for scripts\n"
 #define BACKEND_OPT "  --backend B          the backend, when several have a server of that name\n"
 
 static const struct cmd commands[] = {
-	{ "up", do_up, "[-c FILE] [-i IFACE] [-m auto|xdp|xdpgeneric|tc] [-f] [-L LOGFILE] [-j]",
-	  "load and attach the balancer, start the daemon",
-	  "  -c, --config FILE    configuration (default " CFG_DEFAULT_CONFIG ")\n"
-	  "  -i, --interface IF   interface (default: the one holding the bind address)\n"
-	  "  -m, --mode MODE      auto (default), xdp, xdpgeneric or tc\n"
-	  "  -f, --foreground     stay in the foreground (systemd, Type=notify)\n"
-	  "  -L, --log-file FILE  log there instead of syslog once detached\n" JSON_OPT },
-	{ "down", do_down, "[-c FILE] [-j]", "stop the daemon, detach, remove the pinned maps",
-	  "  -c, --config FILE    where state, socket and pins are (default " CFG_DEFAULT_CONFIG
-	  "; the defaults if it does not parse)\n" JSON_OPT },
-	{ "status", do_status, "[-j]", "servers, their state, weight and flows; attach mode",
-	  JSON_OPT },
-	{ "check", do_check, "[-c FILE] [-j]",
-	  "validate a configuration file without touching the system",
-	  "  -c, --config FILE    the file to check (default " CFG_DEFAULT_CONFIG ")\n" JSON_OPT },
-	{ "add-node", do_add_node, "NAME ADDR:PORT [--weight N] [--backend B] [-j]",
-	  "add a server at run time; it joins once its checks pass",
-	  "  --weight N           0 to 256 (default 1)\n" BACKEND_OPT JSON_OPT },
-	{ "del-node", do_del_node, "NAME [--backend B] [-j]",
-	  "remove a server at run time; its open flows finish", BACKEND_OPT JSON_OPT },
-	{ "drain", do_drain, "NAME [--backend B] [--wait [--timeout S]] [-j]",
-	  "no new flows for a server; open ones finish",
-	  "  --wait               return when its last open flow has closed\n"
-	  "  --timeout S          with --wait: give up (exit 1) after S seconds\n" BACKEND_OPT
-		  JSON_OPT },
-	{ "maint", do_maint, "NAME [--backend B] [-j]", "maintenance: no new flows, no checks",
-	  BACKEND_OPT JSON_OPT },
-	{ "enable", do_enable, "NAME [--backend B] [-j]",
-	  "back into rotation (after drain or maint), once healthy", BACKEND_OPT JSON_OPT },
-	{ "reload", do_reload, "[-j]", "re-read the configuration file, keep runtime changes",
-	  JSON_OPT },
-	{ "stats", do_stats, "[-a] [-j]", "counters of the data path, frontends and servers",
-	  "  -a, --all            every data-path counter, zeros too\n" JSON_OPT },
-	{ "conns", do_conns, "[--node NAME [--backend B]] [--client IP] [-j]",
-	  "the live flows: which Pi serves which client",
-	  "  --node NAME          only this server's flows\n"
-	  "  --client IP          only this client's flows\n" BACKEND_OPT JSON_OPT },
-	{ "help", do_help, "[COMMAND]", "this text, or one command's", "" },
+	{
+		.name = "up",
+		.fn = do_up,
+		.args = "[-c FILE] [-i IFACE] [-m auto|xdp|xdpgeneric|tc] [-f] [-L LOGFILE] [-j]",
+		.help = "load and attach the balancer, start the daemon",
+		.opts = "  -c, --config FILE    configuration (default " CFG_DEFAULT_CONFIG ")\n"
+			"  -i, --interface IF   interface (default: the one holding the bind address)\n"
+			"  -m, --mode MODE      auto (default), xdp, xdpgeneric or tc\n"
+			"  -f, --foreground     stay in the foreground (systemd, Type=notify)\n"
+			"  -L, --log-file FILE  log there instead of syslog once detached\n" JSON_OPT,
+	},
+	{
+		.name = "down",
+		.fn = do_down,
+		.args = "[-c FILE] [-j]",
+		.help = "stop the daemon, detach, remove the pinned maps",
+		.opts = "  -c, --config FILE    where state, socket and pins are (default " CFG_DEFAULT_CONFIG
+			"; the defaults if it does not parse)\n" JSON_OPT,
+	},
+	{
+		.name = "status",
+		.fn = do_status,
+		.args = "[-j]",
+		.help = "servers, their state, weight and flows; attach mode",
+		.opts = JSON_OPT,
+	},
+	{
+		.name = "check",
+		.fn = do_check,
+		.args = "[-c FILE] [-j]",
+		.help = "validate a configuration file without touching the system",
+		.opts = "  -c, --config FILE    the file to check (default " CFG_DEFAULT_CONFIG
+			")\n" JSON_OPT,
+		.exits =
+			"0 valid, 1 errors, 2 valid but nothing to forward (no listener) or bad arguments",
+	},
+	{
+		.name = "add-node",
+		.fn = do_add_node,
+		.args = "NAME ADDR:PORT [--weight N] [--backend B] [-j]",
+		.help = "add a server at run time; it joins once its checks pass",
+		.opts = "  --weight N           0 to 256 (default 1)\n" BACKEND_OPT JSON_OPT,
+	},
+	{
+		.name = "del-node",
+		.fn = do_del_node,
+		.args = "NAME [--backend B] [-j]",
+		.help = "remove a server at run time; its open flows finish",
+		.opts = BACKEND_OPT JSON_OPT,
+	},
+	{
+		.name = "drain",
+		.fn = do_drain,
+		.args = "NAME [--backend B] [--wait [--timeout S]] [-j]",
+		.help = "no new flows for a server; open ones finish",
+		.opts = "  --wait               return when its last open flow has closed\n"
+			"  --timeout S          with --wait: give up (exit 1) after S seconds\n" BACKEND_OPT
+				JSON_OPT,
+	},
+	{
+		.name = "maint",
+		.fn = do_maint,
+		.args = "NAME [--backend B] [-j]",
+		.help = "maintenance: no new flows, no checks",
+		.opts = BACKEND_OPT JSON_OPT,
+	},
+	{
+		.name = "enable",
+		.fn = do_enable,
+		.args = "NAME [--backend B] [-j]",
+		.help = "back into rotation (after drain or maint), once healthy",
+		.opts = BACKEND_OPT JSON_OPT,
+	},
+	{
+		.name = "reload",
+		.fn = do_reload,
+		.args = "[-j]",
+		.help = "re-read the configuration file, keep runtime changes",
+		.opts = JSON_OPT,
+	},
+	{
+		.name = "stats",
+		.fn = do_stats,
+		.args = "[-a] [-j]",
+		.help = "counters of the data path, frontends and servers",
+		.opts = "  -a, --all            every data-path counter, zeros too\n" JSON_OPT,
+	},
+	{
+		.name = "conns",
+		.fn = do_conns,
+		.args = "[--node NAME [--backend B]] [--client IP] [-j]",
+		.help = "the live flows: which Pi serves which client",
+		.opts = "  --node NAME          only this server's flows\n"
+			"  --client IP          only this client's flows\n" BACKEND_OPT JSON_OPT,
+	},
+	{
+		.name = "help",
+		.fn = do_help,
+		.args = "[COMMAND]",
+		.help = "this text, or one command's",
+		.opts = "",
+	},
 };
 
 static const struct cmd *command_named(const char *name)
@@ -92,7 +156,8 @@ int cli_help(const char *name)
 	printf("usage: rpilbctl %s %s\n\n%s.\n", c->name, c->args, c->help);
 	if (*c->opts)
 		printf("\noptions:\n%s", c->opts);
-	printf("\nExit status: 0 done, 1 failed (nothing changed), 2 bad arguments.\n");
+	printf("\nExit status: %s.\n",
+	       c->exits ? c->exits : "0 done, 1 failed (nothing changed), 2 bad arguments");
 	return EXIT_OK;
 }
 
