@@ -50,57 +50,6 @@ bool netdev_addr_is_local(struct in_addr addr)
 	return found;
 }
 
-/* /proc/net/route: the interface of the default route. */
-static int default_route_iface(char name[IF_NAMESIZE])
-{
-	char line[256], ifname[IF_NAMESIZE];
-	unsigned long dest, mask;
-	FILE *f = fopen("/proc/net/route", "re");
-	int err = -ENETUNREACH;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%15s %lx %*x %*x %*d %*d %*d %lx", ifname, &dest, &mask) != 3)
-			continue;
-		if (dest == 0 && mask == 0) {
-			snprintf(name, IF_NAMESIZE, "%s", ifname);
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
-int netdev_for_addr(struct in_addr addr, char name[IF_NAMESIZE])
-{
-	struct ifaddrs *ifa, *i;
-	int err = -EADDRNOTAVAIL;
-
-	if (addr.s_addr == INADDR_ANY)
-		return default_route_iface(name);
-	if (getifaddrs(&ifa))
-		return -errno;
-	for (i = ifa; i; i = i->ifa_next) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
-		struct sockaddr_in *mask = (struct sockaddr_in *)i->ifa_netmask;
-
-		if (!sin || sin->sin_family != AF_INET || !mask || !strcmp(i->ifa_name, "lo"))
-			continue;
-		/* The address itself, or (for a VIP not yet added) its subnet. */
-		if (sin->sin_addr.s_addr == addr.s_addr ||
-		    ((sin->sin_addr.s_addr ^ addr.s_addr) & mask->sin_addr.s_addr) == 0) {
-			snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
-			err = 0;
-			if (sin->sin_addr.s_addr == addr.s_addr)
-				break;
-		}
-	}
-	freeifaddrs(ifa);
-	return err;
-}
-
 static int ethtool_ioctl(const char *name, void *data)
 {
 	struct ifreq ifr = {};

@@ -12,8 +12,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
-/* The interface holding addr, or the default route's for INADDR_ANY. */
-int netdev_for_addr(struct in_addr addr, char name[IF_NAMESIZE]);
 /* The interface's primary IPv4 address. */
 int netdev_ipv4(const char *name, struct in_addr *addr);
 /* True if addr is assigned to any local interface. */
