@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "cli.h"
 #include "configfile.h"
 #include "daemon.h"
 #include "log.h"
+#include "ifpick.h"
 #include "netdev.h"
 #include "notify.h"
 #include "precheck.h"
@@ -91,8 +93,10 @@ static bool already_running(const struct datapath_paths *p)
 static int pick_interface(struct daemon *d, const struct up_opts *o, char *ifname)
 {
 	struct in_addr bind_addr = { INADDR_ANY };
-	int err;
+	enum ifpick_how how;
+	char err[256];
 
+	d->iface_why[0] = '\0';
 	if (o->ifname) {
 		str_copy(ifname, o->ifname, IF_NAMESIZE);
 	} else if (d->cfg->rpilb.interface[0]) {
@@ -100,14 +104,11 @@ static int pick_interface(struct daemon *d, const struct up_opts *o, char *ifnam
 	} else {
 		if (d->cfg->nfrontends && d->cfg->frontends[0].nbinds)
 			bind_addr = d->cfg->frontends[0].binds[0].addr;
-		err = netdev_for_addr(bind_addr, ifname);
-		if (err) {
-			pr_err("cannot tell which interface to balance on (%s): set 'interface' in "
-			       "the rpilb section or use -i",
-			       bind_addr.s_addr ? "no interface holds the bind address"
-						: "no default route");
-			return err;
+		if (ifpick(bind_addr, ifname, &how, err, sizeof(err))) {
+			pr_err("%s", err);
+			return -ENODEV;
 		}
+		str_copy(d->iface_why, ifpick_how_text(how), sizeof(d->iface_why));
 	}
 	if (!if_nametoindex(ifname)) {
 		pr_err("no interface '%s'", ifname);
@@ -242,6 +243,10 @@ static int setup(struct daemon *d, const struct up_opts *o)
 		pr_err("%s: fix or remove it (it holds the changes made with rpilbctl)", err_msg);
 		return err;
 	}
+	/* Pins lost with a private bpffs: take the running program's maps, never replace them. */
+	err = adopt_pin_attached(d->rec.ifindex, ifname, d->paths.pin_dir);
+	if (err < 0)
+		goto out;
 	err = loader_open(&d->ld, d->paths.pin_dir, d->cfg->rpilb.flow_table_size);
 	if (err)
 		goto out;
@@ -390,9 +395,10 @@ static void become_ready(struct daemon *d)
 	ev_timer_cancel(d->loop, &d->ready_timer);
 	up = count_up(d, &total);
 	snprintf(line, sizeof(line),
-		 "on %s (%s: %s), %zu frontend bind%s, %zu of %zu server%s in "
+		 "on %s (%s: %s%s%s), %zu frontend bind%s, %zu of %zu server%s in "
 		 "rotation\n",
-		 d->rec.ifname, cfg_attach_mode_name(d->rec.mode), d->mode_why, d->lb.nservices,
+		 d->rec.ifname, cfg_attach_mode_name(d->rec.mode), d->mode_why,
+		 d->iface_why[0] ? "; " : "", d->iface_why, d->lb.nservices,
 		 d->lb.nservices == 1 ? "" : "s", up, total, total == 1 ? "" : "s");
 	pr_info("rpilb is up %s", line);
 	if (d->ready_fd >= 0) {
@@ -533,6 +539,17 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (ret) {
 		snprintf(err, errlen, "%s has %zu error%s; the running configuration stays",
 			 d->cfg_path, diags.nerrors, diags.nerrors == 1 ? "" : "s");
+		free(cfg);
+		cfg = NULL;
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!cfg_has_listener(cfg)) {
+		snprintf(err, errlen,
+			 "%s has no listener (no frontend or listen section forwards a port); the "
+			 "running configuration stays",
+			 d->cfg_path);
+		cfg_free(cfg);
 		free(cfg);
 		cfg = NULL;
 		ret = -EINVAL;
@@ -707,6 +724,18 @@ static int run(struct daemon *d)
 	return err;
 }
 
+/* Once started, -L's file is the only place messages go: stderr becomes it. */
+static void log_to_file_only(struct daemon *d)
+{
+	if (!d->log)
+		return;
+	log_tee(NULL);
+	fflush(stderr);
+	if (dup2(fileno(d->log), STDERR_FILENO) < 0)
+		log_tee(d->log);
+	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
 /* Detach from the terminal; the parent waits on the pipe until we are ready. */
 static int daemonize(struct daemon *d, const struct up_opts *o, int *parent_fd)
 {
@@ -736,7 +765,9 @@ static int daemonize(struct daemon *d, const struct up_opts *o, int *parent_fd)
 			dup2(devnull, STDERR_FILENO);
 		close(devnull);
 	}
-	if (!o->log_file)
+	if (o->log_file)
+		log_to_file_only(d);
+	else
 		log_to_syslog("rpilb");
 	return 0;
 }
@@ -787,6 +818,10 @@ static void teardown(struct daemon *d)
 		close(d->ready_fd);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
+	if (d->log) {
+		log_tee(NULL);
+		fclose(d->log);
+	}
 }
 
 int daemon_up(const struct up_opts *o)
@@ -806,6 +841,13 @@ int daemon_up(const struct up_opts *o)
 		d.cfg = NULL;
 		return cli_fail(EXIT_FAIL, "%s is not valid: nothing was changed", o->config);
 	}
+	if (!cfg_has_listener(d.cfg)) {
+		cli_fail(EXIT_FAIL,
+			 "%s has no listener (no frontend or listen section forwards a port): "
+			 "nothing to start",
+			 o->config);
+		goto out;
+	}
 	datapath_paths_from_cfg(d.cfg, &d.paths);
 	if (already_running(&d.paths)) {
 		ret = EXIT_OK;
@@ -815,12 +857,15 @@ int daemon_up(const struct up_opts *o)
 		pr_err("rpilbctl up must run as root (try sudo): it loads BPF and changes sysctls");
 		goto out;
 	}
-	if (o->log_file && !freopen(o->log_file, "a", stderr)) {
-		pr_err("cannot open the log file %s: %s", o->log_file, strerror(errno));
-		goto out;
+	if (o->log_file) {
+		d.log = fopen(o->log_file, "ae");
+		if (!d.log) {
+			pr_err("cannot open the log file %s: %s", o->log_file, strerror(errno));
+			goto out;
+		}
+		setvbuf(d.log, NULL, _IOLBF, 0);
+		log_tee(d.log);
 	}
-	if (o->log_file)
-		setvbuf(stderr, NULL, _IOLBF, 0);
 	err = mkdir_p(d.paths.state_dir, 0755);
 	if (err) {
 		pr_err("cannot create %s: %s", d.paths.state_dir, strerror(-err));
@@ -830,6 +875,8 @@ int daemon_up(const struct up_opts *o)
 		goto out;
 
 	d.started_ms = ev_now_ms();
+	if (o->foreground)
+		log_to_file_only(&d);
 	if (!o->foreground) {
 		err = daemonize(&d, o, &parent_fd);
 		if (err > 0) {

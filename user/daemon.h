@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "alarms.h"
 #include "balancer.h"
@@ -54,6 +55,8 @@ struct daemon {
 	struct datapath_paths paths;
 	struct datapath_record rec;
 	char mode_why[128];
+	char iface_why[96]; /* how the interface was chosen, where the up line says so */
+	FILE *log; /* -L: beside the terminal while starting, then instead of it */
 	struct ctl_server ctl;
 	struct sweep_state sweep;
 	struct sweep_result swept;

@@ -21,6 +21,14 @@
 #define PROG_NAME_XDP "rpilb_xdp"
 #define PROG_NAME_TC  "rpilb_tc"
 
+static bool same_mount_ns_as_init(void)
+{
+	struct stat self, init;
+
+	return !stat("/proc/self/ns/mnt", &self) && !stat("/proc/1/ns/mnt", &init) &&
+	       self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+}
+
 int loader_ensure_bpffs(void)
 {
 	struct statfs st;
@@ -34,7 +42,17 @@ int loader_ensure_bpffs(void)
 		       strerror(errno));
 		return err;
 	}
-	pr_info("mounted bpffs on %s", RPILB_PIN_ROOT);
+	/*
+	 * A mount made here lives as long as this mount namespace: under 'ip
+	 * netns exec' or in a container that ends with the daemon, pins and
+	 * all. The next 'up' then adopts the program from the interface.
+	 */
+	pr_warn("bpffs was not mounted on %s: mounted it %s; pins there vanish when the last "
+		"process in that namespace exits. Mount it on the host (mount -t bpf bpf %s, or "
+		"a bpffs line in /etc/fstab) so that they outlive a restart",
+		RPILB_PIN_ROOT,
+		same_mount_ns_as_init() ? "here" : "in this private mount namespace (not the host's)",
+		RPILB_PIN_ROOT);
 	return 0;
 }
 

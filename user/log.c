@@ -13,6 +13,7 @@ static enum log_level log_level = LOG_LVL_INFO;
 static bool log_syslog;
 static bool log_json;
 static bool libbpf_verbose;
+static FILE *log_second;
 
 void log_set_level(enum log_level level)
 {
@@ -28,6 +29,11 @@ void log_to_syslog(const char *ident)
 void log_set_json(bool json)
 {
 	log_json = json;
+}
+
+void log_tee(FILE *f)
+{
+	log_second = f;
 }
 
 bool log_is_json(void)
@@ -60,6 +66,8 @@ static void log_emit(enum log_level level, bool prefix, const char *fmt, va_list
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
+	if (log_second)
+		fprintf(log_second, "%s%s\n", prefix ? level_prefix[level] : "", buf);
 
 	if (log_syslog) {
 		syslog(level_syslog[level], "%s", buf);

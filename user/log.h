@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 enum log_level {
 	LOG_LVL_ERR,
@@ -20,6 +21,12 @@ enum log_level {
 void log_set_level(enum log_level level);
 void log_to_syslog(const char *ident);
 void log_set_json(bool json);
+/*
+ * Also write every message, plain, to f (NULL: stop). While "up" starts,
+ * its -L log file is a second sink, so that what went wrong is on the
+ * terminal too.
+ */
+void log_tee(FILE *f);
 bool log_is_json(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -182,12 +182,13 @@ int lab_write_config(struct lab *l, const struct lab_cfg *c)
 			   "    stats hide-version\n"
 			   "    stats auth someuser:password\n");
 	fprintf(f, "%s\n\nrpilb\n"
-		   "    interface eth0\n"
+		   "%s"
 		   "    state-dir %s/state\n"
 		   "    socket %s\n"
 		   "    pin-dir /sys/fs/bpf/rpilb-%s\n"
 		   "%s\n",
-		"", l->dir, l->socket, l->id, c->rpilb_extra ? c->rpilb_extra : "");
+		"", c->no_interface ? "" : "    interface eth0\n", l->dir, l->socket, l->id,
+		c->rpilb_extra ? c->rpilb_extra : "");
 	return fclose(f) ? -errno : 0;
 }
 

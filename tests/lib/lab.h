@@ -23,6 +23,7 @@ struct lab_cfg {
 	const char *rpilb_extra;    /* lines for the rpilb section */
 	bool no_check;		    /* servers without "check": UP for good, no check traffic */
 	bool stats;		    /* the seed's stats section: listen stats *:1936, someuser:password */
+	bool no_interface;	    /* no 'interface eth0' line: up picks the interface itself */
 };
 
 struct lab {
