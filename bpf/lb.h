@@ -168,13 +168,41 @@ static __always_inline enum lb_verdict lb_to_backend(struct lb_ctx *c, struct rp
 	return lb_send_to_backend(c, &t, resolved, RPILB_CNT_TX_TO_BACKEND);
 }
 
+/* A SYN dropped after its turn was taken: its retransmission gets that server. */
+static __always_inline void lb_remember_pick(struct lb_ctx *c, __u32 pool, __u32 backend_id,
+					     __u32 now)
+{
+	struct rpilb_retry_pick rp = { .backend_id = backend_id, .pool = pool, .at = now };
+
+	bpf_map_update_elem(&retry_picks, &c->tuple, &rp, BPF_ANY);
+}
+
 /*
- * A SYN to a service: pick the next server, claim a NAT port, record both
- * directions. old is a closed forward entry with the same 4-tuple that
- * this flow replaces (already claimed by us), or NULL.
+ * The server this SYN's first try was given, if it is a retry still within
+ * RPILB_RETRY_KEEP_TICKS, or RPILB_BACKEND_NONE. The memo is used once.
+ */
+static __always_inline __u32 lb_remembered_pick(struct lb_ctx *c, __u32 pool, __u32 now)
+{
+	struct rpilb_retry_pick *rp = bpf_map_lookup_elem(&retry_picks, &c->tuple);
+	__u32 id = RPILB_BACKEND_NONE;
+
+	if (!rp)
+		return id;
+	if (rp->pool == pool && (__s32)(now - rp->at) < RPILB_RETRY_KEEP_TICKS)
+		id = rp->backend_id;
+	bpf_map_delete_elem(&retry_picks, &c->tuple);
+	return id;
+}
+
+/*
+ * A SYN to a service: take the next server (or keep_id, the server a
+ * retried SYN's first try was given, if it is still in rotation), claim
+ * a NAT port, record both directions. old is a closed forward entry with
+ * the same 4-tuple that this flow replaces (already claimed by us), or
+ * NULL.
  */
 static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struct rpilb_svc *svc,
-						   struct rpilb_flow_fwd *old)
+						   struct rpilb_flow_fwd *old, __u32 keep_id)
 {
 	struct rpilb_flow_fwd fwd = {};
 	struct rpilb_flow_rev rev = {};
@@ -184,7 +212,7 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	struct rpilb_tuple rk;
 	struct nat_target t;
 	__u32 svc_id = svc->id, now = lb_now(), backend_id;
-	bool resolved = true;
+	bool resolved = true, picked = false;
 	int reason, err;
 
 	/* A flow replacing a closed, never established one keeps its place. */
@@ -193,7 +221,15 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 		reason = RPILB_CNT_DROP_HALFOPEN_LIMIT;
 		goto fail;
 	}
-	reason = rr_pick(svc->pool, &backend_id, &be);
+	if (keep_id != RPILB_BACKEND_NONE && !rr_keep(svc->pool, keep_id, &be)) {
+		backend_id = keep_id;
+		counter_inc(c->cnt, RPILB_CNT_EV_RETRY_KEPT);
+		reason = 0;
+	} else {
+		reason = rr_pick(svc->pool, &backend_id, &be);
+		/* Only a fresh turn is remembered: a kept retry failing again lets go. */
+		picked = !reason;
+	}
 	if (reason) {
 		if (reason == RPILB_CNT_DROP_NO_BACKEND) {
 			ss = bpf_map_lookup_elem(&svc_stats, &svc_id);
@@ -274,6 +310,8 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 fail:
 	if (old)
 		__sync_fetch_and_and(&old->flags, ~RPILB_FLOW_CLAIMED);
+	if (picked)
+		lb_remember_pick(c, svc->pool, backend_id, now);
 	return lb_verdict(c, reason);
 }
 
@@ -297,7 +335,17 @@ static __always_inline enum lb_verdict lb_syn_on_flow(struct lb_ctx *c, struct r
 		bpf_map_delete_elem(&flows_fwd, &c->tuple);
 		return lb_verdict(c, RPILB_CNT_PASS_NOT_SERVICE);
 	}
-	return lb_new_flow(c, svc, f);
+	/*
+	 * The client reset its own attempt before the handshake completed (a
+	 * server that still held an old half-open connection on the NAT pair
+	 * answered with a stale SYN-ACK): its retry is the same connection to
+	 * the user, and keeps the server the rotation gave it.
+	 */
+	if ((flags & (RPILB_FLOW_ESTABLISHED | RPILB_FLOW_RST_CLIENT | RPILB_FLOW_CLIENT_FIN |
+		      RPILB_FLOW_BACKEND_FIN)) == RPILB_FLOW_RST_CLIENT &&
+	    (__s32)(lb_now() - f->last_seen) < RPILB_RETRY_KEEP_TICKS)
+		return lb_new_flow(c, svc, f, f->backend_id);
+	return lb_new_flow(c, svc, f, RPILB_BACKEND_NONE);
 }
 
 /* A sound TCP segment: a reply to a NAT port, a known flow, a new flow to a service, or not ours. */
@@ -346,7 +394,7 @@ static __always_inline enum lb_verdict lb_tcp(struct lb_ctx *c)
 	if (reason)
 		return lb_verdict(c, reason);
 	if (tcp_is_syn(p))
-		return lb_new_flow(c, svc, 0);
+		return lb_new_flow(c, svc, 0, lb_remembered_pick(c, svc->pool, lb_now()));
 	return lb_verdict(c, RPILB_CNT_PASS_NOSYN_MISS);
 }
 

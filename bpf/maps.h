@@ -85,6 +85,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } flows_rev SEC(".maps");
 
+/* A dropped SYN's server, for its retransmission (rpilb_retry_pick). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RPILB_RETRY_PICKS);
+	__type(key, struct rpilb_tuple);
+	__type(value, struct rpilb_retry_pick);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} retry_picks SEC(".maps");
+
 /* Flows whose handshake is not complete, against cfg.halfopen_max. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

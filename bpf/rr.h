@@ -40,4 +40,43 @@ static __always_inline int rr_pick(__u32 pool, __u32 *backend_id, struct rpilb_b
 	return 0;
 }
 
+struct rr_find {
+	const struct rpilb_rr_table *table;
+	__u32 id;
+	bool found;
+};
+
+static long rr_find_step(__u32 i, void *arg)
+{
+	struct rr_find *f = arg;
+
+	if (i >= RPILB_MAX_SLOTS)
+		return 1;
+	f->found = f->table->slot[i] == f->id;
+	return f->found;
+}
+
+/*
+ * A retried SYN keeps server id if it is still in pool's rotation: 0 and
+ * the server, without moving the cursor. Walks the table (bpf_loop: one
+ * body to verify), which only retries pay.
+ */
+static __always_inline int rr_keep(__u32 pool, __u32 id, struct rpilb_backend **out)
+{
+	struct rr_find f = { .id = id };
+	struct rpilb_backend *be;
+
+	f.table = bpf_map_lookup_elem(&rr_tables, &pool);
+	if (!f.table || f.table->count > RPILB_MAX_SLOTS)
+		return -1;
+	bpf_loop(f.table->count, rr_find_step, &f, 0);
+	if (!f.found)
+		return -1;
+	be = bpf_map_lookup_elem(&backends, &id);
+	if (!be || !(be->flags & RPILB_BACKEND_F_IN_USE) || be->pool != pool)
+		return -1;
+	*out = be;
+	return 0;
+}
+
 #endif

@@ -36,6 +36,23 @@
 #define RPILB_TS_LEAD (1U << 16)
 #endif
 
+#ifndef RPILB_RETRY_PICKS
+/*
+ * Dropped SYNs remembered for their retransmission. An LRU: under a flood
+ * the oldest are forgotten, which costs only what every drop cost before.
+ */
+#define RPILB_RETRY_PICKS 4096
+#endif
+
+#ifndef RPILB_RETRY_KEEP_TICKS
+/*
+ * How long a retry keeps the server its first try was given: a client
+ * retransmits its SYN after 1 s and 3 s. Later retries take a fresh turn,
+ * so that a server that keeps failing cannot hold a client forever.
+ */
+#define RPILB_RETRY_KEEP_TICKS 3900 /* ~4.1 s */
+#endif
+
 #ifndef RPILB_FLOWS_DEFAULT
 /* Overridden at load time from the configuration (flow-table-size). */
 #define RPILB_FLOWS_DEFAULT 65536

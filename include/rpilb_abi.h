@@ -14,7 +14,7 @@
 
 #include <linux/types.h>
 
-#define RPILB_ABI_VERSION 2
+#define RPILB_ABI_VERSION 3
 
 #define RPILB_MAX_SERVICES 64 /* (VIP, port) pairs: HAProxy frontend binds */
 #define RPILB_MAX_POOLS	   64 /* HAProxy backends: one round robin each */
@@ -58,6 +58,18 @@ struct rpilb_rr_table {
 	__u32 count; /* valid entries in slot[]; 0: no eligible server */
 	__u32 pad;
 	__u16 slot[RPILB_MAX_SLOTS]; /* backend ids */
+};
+
+/*
+ * retry_picks: LRU hash, client -> VIP 4-tuple -> the server the rotation
+ * gave a SYN that was then dropped (no NAT port, a full table, no route).
+ * Its retransmission goes there instead of taking the next turn, so a
+ * drop neither advances the rotation nor costs that server its share.
+ */
+struct rpilb_retry_pick {
+	__u16 backend_id;
+	__u16 pool;
+	__u32 at; /* ticks, when the SYN was dropped */
 };
 
 /* rr_cursor: array indexed by pool id; one rotation shared by all CPUs */
@@ -217,7 +229,9 @@ struct rpilb_svc_stats {
 	X(EV_TS_SHIFT, ev_ts_shift,                                                                \
 	  "a new flow's timestamps shifted past what the server's TIME_WAIT remembers")            \
 	X(EV_NAT_RETRY, ev_nat_retry, "a NAT port probe that found the port busy")                 \
-	X(EV_SYN_RETRANS, ev_syn_retrans, "a SYN for a flow already open: sent to the same server")
+	X(EV_SYN_RETRANS, ev_syn_retrans, "a SYN for a flow already open: sent to the same server") \
+	X(EV_RETRY_KEPT, ev_retry_kept,                                                            \
+	  "a SYN retried after a drop or its own reset: the server its first try was given")
 
 enum rpilb_counter {
 #define RPILB_X_ENUM(id, field, help) RPILB_CNT_##id,

@@ -32,6 +32,7 @@ static const struct {
 	{ "backend_stats", offsetof(struct lb_maps, backend_stats) },
 	{ "svc_stats", offsetof(struct lb_maps, svc_stats) },
 	{ "halfopen", offsetof(struct lb_maps, halfopen) },
+	{ "retry_picks", offsetof(struct lb_maps, retry_picks) },
 };
 
 #define MAP_FD(m, i) ((int *)((char *)(m) + map_fields[i].off))
@@ -464,7 +465,9 @@ int maps_clear_flows(const struct lb_maps *m)
 {
 	int err = map_clear(m->flows_fwd, sizeof(struct rpilb_tuple));
 
-	return err ? err : map_clear(m->flows_rev, sizeof(struct rpilb_tuple));
+	if (!err)
+		err = map_clear(m->flows_rev, sizeof(struct rpilb_tuple));
+	return err ? err : map_clear(m->retry_picks, sizeof(struct rpilb_tuple));
 }
 
 int maps_clear_services(const struct lb_maps *m)

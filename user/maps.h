@@ -26,6 +26,7 @@ struct lb_maps {
 	int backend_stats;
 	int svc_stats;
 	int halfopen;
+	int retry_picks;
 	/* The half-open count, mapped: the sweep gives back what it expires. */
 	struct rpilb_halfopen *halfopen_count;
 	int ncpus;

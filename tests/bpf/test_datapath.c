@@ -603,16 +603,123 @@ static void flow_syn_reuses_closed_tuple(enum dp_prog prog)
 
 	env_std(3);
 	b = open_flow(prog, 40006, &port);
+	s = client_pkt(40006, TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
 	s = client_pkt(40006, TH_RST);
 	run_spec(prog, &s, DP_TX, out);
 	assert_true(get_fwd(40006).flags & RPILB_FLOW_CLOSED);
 
-	/* Same client port again: a new connection, so the next server. */
+	/* Same client port after an established connection: a new one, so the next server. */
 	b2 = open_flow(prog, 40006, &port2);
 	assert_int_equal(b2, b % 3 + 1);
 	assert_int_equal(counter(RPILB_CNT_EV_FLOW_REUSED), 1);
 	assert_int_equal(get_fwd(40006).flags & (RPILB_FLOW_CLOSED | RPILB_FLOW_CLAIMED), 0);
 	assert_int_equal(bstats(b2 - 1).new_flows, 1);
+}
+
+/*
+ * Let the coarse clock the program reads move on by more than n ticks. It
+ * advances a jiffy at a time, and a busy machine can hold a jiffy back: a
+ * fixed sleep is not enough.
+ */
+static void wait_ticks(uint32_t n)
+{
+	uint32_t start = maps_now_ticks();
+
+	while (maps_now_ticks() - start <= n)
+		usleep(1000);
+}
+
+/*
+ * A client resets its own attempt before the handshake (a server still
+ * holding an old half-open connection on the NAT pair sent a stale
+ * SYN-ACK): its retried SYN keeps the server, and the rotation stands.
+ */
+static void rr_retry_after_client_reset(enum dp_prog prog)
+{
+	struct pkt_spec s;
+	uint8_t out[PKT_MAX];
+	uint16_t port, port2;
+	int b, b2;
+
+	env_std(3);
+	b = open_flow(prog, 40020, &port);
+	s = client_pkt(40020, TH_RST);
+	run_spec(prog, &s, DP_TX, out);
+	b2 = open_flow(prog, 40020, &port2);
+	assert_int_equal(b2, b);
+	assert_int_equal(counter(RPILB_CNT_EV_RETRY_KEPT), 1);
+	assert_int_equal(counter(RPILB_CNT_EV_FLOW_REUSED), 1);
+	/* The retry took no turn: the next client gets the next server. */
+	assert_int_equal(open_flow(prog, 40021, &port), b % 3 + 1);
+	assert_int_equal(open_flow(prog, 40022, &port), (b + 1) % 3 + 1);
+	assert_int_equal(counter(RPILB_CNT_EV_RETRY_KEPT), 1);
+	assert_verdicts_add_up();
+}
+
+/* A server resets the attempt (refused): the retry is not kept there. */
+static void rr_no_retry_after_server_reset(enum dp_prog prog)
+{
+	struct pkt_spec s;
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+	int b;
+
+	env_std(3);
+	b = open_flow(prog, 40030, &port);
+	s = backend_pkt(b, port, TH_RST | TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	assert_int_equal(open_flow(prog, 40030, &port), b % 3 + 1);
+	assert_int_equal(counter(RPILB_CNT_EV_RETRY_KEPT), 0);
+}
+
+/* Server n resets its flow on the one NAT port: the pair is free once it has rested. */
+static void free_pair(enum dp_prog prog, int n, uint16_t port)
+{
+	struct pkt_spec s = backend_pkt(n, port, TH_RST | TH_ACK);
+	uint8_t out[PKT_MAX];
+
+	run_spec(prog, &s, DP_TX, out);
+}
+
+/*
+ * A SYN dropped after its turn was taken (here: no free NAT port towards
+ * its server) does not move the rotation on: its retransmission gets that
+ * server, once, and the clients after it get the servers after it.
+ */
+static void rr_retry_after_drop(enum dp_prog prog)
+{
+	struct env e = { .nbackends = 3, .nat_lo = 50000, .nat_hi = 50000, .close_grace_ticks = 1 };
+	struct pkt_spec syn = client_pkt(41103, TH_SYN);
+	uint8_t out[PKT_MAX];
+	uint16_t port;
+
+	env_apply(&e);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(open_flow(prog, 41100 + i, &port), i + 1);
+	/* Server 1's only pair is taken: the SYN that was given server 1 is dropped. */
+	run_spec(prog, &syn, DP_DROP, out);
+	assert_int_equal(counter(RPILB_CNT_DROP_NAT_EXHAUSTED), 1);
+	for (int n = 1; n <= 3; n++)
+		free_pair(prog, n, 50000);
+	wait_ticks(2);
+	/* Its retransmission goes where the rotation said; the rotation goes on after it. */
+	assert_int_equal(open_flow(prog, 41103, &port), 1);
+	assert_int_equal(counter(RPILB_CNT_EV_RETRY_KEPT), 1);
+	assert_int_equal(open_flow(prog, 41104, &port), 2);
+	assert_int_equal(open_flow(prog, 41105, &port), 3);
+
+	/* Kept once only: a retry that fails again lets the next try take a fresh turn. */
+	syn = client_pkt(41106, TH_SYN);
+	run_spec(prog, &syn, DP_DROP, out); /* given server 1, whose pair 41103 holds */
+	run_spec(prog, &syn, DP_DROP, out); /* kept on server 1: still busy */
+	assert_int_equal(counter(RPILB_CNT_EV_RETRY_KEPT), 2);
+	run_spec(prog, &syn, DP_DROP, out); /* a fresh turn: server 2, busy too */
+	assert_int_equal(counter(RPILB_CNT_EV_RETRY_KEPT), 2);
+	assert_int_equal(counter(RPILB_CNT_DROP_NAT_EXHAUSTED), 4);
+	assert_int_equal(bstats(0).nat_fail, 3);
+	assert_int_equal(bstats(1).nat_fail, 1);
+	assert_verdicts_add_up();
 }
 
 /* ---- NAT ports ------------------------------------------------------------ */
@@ -644,18 +751,6 @@ static void nat_ports_distinct(enum dp_prog prog)
 }
 
 /* One NAT port; close a flow the way that leaves the server in TIME_WAIT. */
-/*
- * Let the coarse clock the program reads move on by more than n ticks. It
- * advances a jiffy at a time, and a busy machine can hold a jiffy back: a
- * fixed sleep is not enough.
- */
-static void wait_ticks(uint32_t n)
-{
-	uint32_t start = maps_now_ticks();
-
-	while (maps_now_ticks() - start <= n)
-		usleep(1000);
-}
 
 /*
  * One pair (port 50000 towards the one server), closed by the server first:
@@ -1498,6 +1593,9 @@ DP_CASE(flow_close_simultaneous)
 DP_CASE(flow_close_rst)
 DP_CASE(flow_stray_rst_keeps_time_wait)
 DP_CASE(flow_syn_reuses_closed_tuple)
+DP_CASE(rr_retry_after_client_reset)
+DP_CASE(rr_no_retry_after_server_reset)
+DP_CASE(rr_retry_after_drop)
 DP_CASE(nat_ports_distinct)
 DP_CASE(nat_tw_older_ts_shifted)
 DP_CASE(nat_tw_equal_ts_shifted)
@@ -1571,6 +1669,9 @@ int main(void)
 		BOTH(flow_close_rst),
 		BOTH(flow_stray_rst_keeps_time_wait),
 		BOTH(flow_syn_reuses_closed_tuple),
+		BOTH(rr_retry_after_client_reset),
+		BOTH(rr_no_retry_after_server_reset),
+		BOTH(rr_retry_after_drop),
 		BOTH(nat_ports_distinct),
 		BOTH(nat_tw_older_ts_shifted),
 		BOTH(nat_tw_equal_ts_shifted),

@@ -55,8 +55,12 @@ static void assert_rotation(int n, int pis)
 
 		if (b < 1 || b > pis)
 			fail_msg("request %d: '%s'", i + 1, line);
-		if (prev)
-			assert_int_equal(b, prev % pis + 1);
+		if (prev && b != prev % pis + 1) {
+			char why[2048];
+
+			lab_rpilb(&L, why, sizeof(why), "stats | grep -E 'new_flow|drop_|ev_' || true");
+			fail_msg("request %d went to Pi %d after Pi %d:\n%s", i + 1, b, prev, why);
+		}
 		prev = b;
 	}
 	assert_int_equal(i, n);
