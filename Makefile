@@ -55,14 +55,19 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE $(HARDEN_CF
 USER_LDLIBS := $(HARDEN_LDFLAGS) $(LIB_LDLIBS) $(LDLIBS)
 
 BPF_SRCS := $(wildcard bpf/*.h) include/rpilb_abi.h
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/LAYER/*.c: the folder says which layer a file belongs to (see README).
+USER_SRCS := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-USER_HDRS := $(wildcard user/*.h) include/rpilb_abi.h $(BPF_BUILD)/rpilb.skel.h
+USER_HDRS := $(wildcard user/*/*.h) include/rpilb_abi.h $(BPF_BUILD)/rpilb.skel.h
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
-LAB_TESTS := $(patsubst tests/lab/%.c,$(BUILD)/tests/%,$(wildcard tests/lab/test_*.c))
+# Unit tests mirror user/'s layers; every test binary lands in $(BUILD)/tests.
+UNIT_TEST_SRCS := $(wildcard tests/unit/*/test_*.c)
+test_names = $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(1)))
+UNIT_TESTS := $(call test_names,$(UNIT_TEST_SRCS))
+BPF_TESTS := $(call test_names,$(wildcard tests/bpf/test_*.c))
+LAB_TESTS := $(call test_names,$(wildcard tests/lab/test_*.c))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS))) tests/bpf tests/lab
 
 .PHONY: all deps deps-demo build check demo clean install uninstall cross tests fmt man deb debs
 .DEFAULT_GOAL := all
@@ -98,14 +103,15 @@ $(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
 
 
 # --- user space ------------------------------------------------------------
-$(BUILD)/user/%.o: user/%.c $(USER_HDRS) | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS)
+	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC       $@"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 $(BUILD)/librpilb.a: $(USER_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/rpilbctl: $(BUILD)/user/main.o $(BUILD)/librpilb.a
+$(BUILD)/rpilbctl: $(BUILD)/user/cli/main.o $(BUILD)/librpilb.a
 	$(Q)echo "  LD       $@"
 	$(Q)$(CC) -o $@ $^ $(USER_LDLIBS)
 
@@ -114,17 +120,8 @@ $(BUILD)/tools/hellod: tools/hellod.c | $(BUILD)/tools
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 # --- tests -----------------------------------------------------------------
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) | $(BUILD)/tests
-	$(Q)echo "  TEST     $@"
-	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
-		-lcmocka $(USER_LDLIBS)
-
-$(BUILD)/tests/%: tests/bpf/%.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) | $(BUILD)/tests
-	$(Q)echo "  TEST     $@"
-	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
-		-lcmocka $(USER_LDLIBS)
-
-$(BUILD)/tests/%: tests/lab/%.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) | $(BUILD)/tests
+# One rule for unit, BPF and lab tests: vpath finds test_X.c in its folder.
+$(BUILD)/tests/%: %.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) | $(BUILD)/tests
 	$(Q)echo "  TEST     $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
 		-lcmocka $(USER_LDLIBS)
@@ -196,9 +193,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/rpilbctl
 
 fmt:
-	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tools/*.c tests/*/*.c tests/*/*.h)
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*/*.c user/*/*.h include/*.h tools/*.c \
+		tests/*/*.c tests/*/*.h tests/unit/*/*.c tests/unit/*/*.h)
 
-$(BPF_BUILD) $(BUILD)/user $(BUILD)/tools $(BUILD)/tests:
+$(BPF_BUILD) $(BUILD)/tools $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 clean:

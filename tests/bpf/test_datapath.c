@@ -11,7 +11,7 @@
 #include "../../bpf/tunables.h"
 #include "dp.h"
 #include "pkt.h"
-#include "slots.h"
+#include "model/slots.h"
 #include "testutil.h"
 
 static struct dp g_dp;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "log.h"
+#include "lib/log.h"
 
 static int log_on = -1;
 

@@ -31,8 +31,8 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_HARNESSES)
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/%,$(FUZZ_HARNESSES))
 
-SAN_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
-SAN_HDRS := $(wildcard user/*.h) include/rpilb_abi.h $(BPF_BUILD)/rpilb.skel.h
+SAN_SRCS := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
+SAN_HDRS := $(wildcard user/*/*.h) include/rpilb_abi.h $(BPF_BUILD)/rpilb.skel.h
 SAN_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -D_GNU_SOURCE \
 	-DRPILB_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BPF_BUILD) \
 	$(LIB_CFLAGS)
@@ -47,7 +47,7 @@ ASAN_SAN := -fsanitize=address,undefined
 
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_BUILD)/user/%.o,$(SAN_SRCS))
 ASAN_OBJS := $(patsubst user/%.c,$(ASAN_BUILD)/user/%.o,$(SAN_SRCS))
-ASAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(ASAN_BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+ASAN_UNIT_TESTS := $(patsubst %.c,$(ASAN_BUILD)/tests/%,$(notdir $(wildcard tests/unit/*/test_*.c)))
 ASAN_TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 
 .PHONY: fuzz fuzz-build fuzz-smoke asan-build asan-check
@@ -86,13 +86,13 @@ $(ASAN_BUILD)/user/%.o: user/%.c $(SAN_HDRS)
 $(ASAN_BUILD)/librpilb.a: $(ASAN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(ASAN_BUILD)/tests/%: tests/unit/%.c $(ASAN_BUILD)/librpilb.a $(ASAN_TEST_LIB_SRCS) $(wildcard tests/lib/*.h)
+$(ASAN_BUILD)/tests/%: %.c $(ASAN_BUILD)/librpilb.a $(ASAN_TEST_LIB_SRCS) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(Q)echo "  ASANTEST $@"
 	$(Q)$(FUZZ_CLANG) $(SAN_CFLAGS) $(ASAN_SAN) -Itests/lib -o $@ $< $(ASAN_TEST_LIB_SRCS) \
 		$(ASAN_BUILD)/librpilb.a -lcmocka $(SAN_LDLIBS)
 
-$(ASAN_BUILD)/rpilbctl: user/main.c $(ASAN_BUILD)/librpilb.a $(SAN_HDRS)
+$(ASAN_BUILD)/rpilbctl: user/cli/main.c $(ASAN_BUILD)/librpilb.a $(SAN_HDRS)
 	@mkdir -p $(@D)
 	$(Q)echo "  ASANLD   $@"
 	$(Q)$(FUZZ_CLANG) $(SAN_CFLAGS) $(ASAN_SAN) -o $@ $< $(ASAN_BUILD)/librpilb.a $(SAN_LDLIBS)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_check_response: what a server sends back to an HTTP health check
- * (user/check.c). The reader keeps at most CHECK_RSP_MAX bytes, asks
+ * (user/health/probe.c). The reader keeps at most CHECK_RSP_MAX bytes, asks
  * check_parse_status() after every read whether the status line is
  * complete, and judges with check_judge_response() once it is, once the
  * server closes, or once the buffer is full; check_expect_match() applies
@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "health/probe.h"
 #include "fuzz.h"
 
 static const char *const regexes[] = {

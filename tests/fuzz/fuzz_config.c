@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balancer.h"
-#include "check.h"
-#include "config.h"
+#include "model/balancer.h"
+#include "health/probe.h"
+#include "config/config.h"
 #include "fuzz.h"
-#include "names.h"
-#include "state.h"
-#include "stats_http.h"
+#include "config/names.h"
+#include "model/statefile.h"
+#include "stats/stats_http.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

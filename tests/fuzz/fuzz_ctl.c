@@ -4,7 +4,7 @@
  *
  * Each input holds up to MAX_LINES request lines (split at '\n'); each goes
  * through ctl_answer(), the server's own path from a received line to the
- * framed answer: ctl_split(), then daemon_ctl_handler() (user/daemon_ctl.c)
+ * framed answer: ctl_split(), then daemon_ctl_handler() (user/daemon/control.c)
  * against a daemon with everything but the kernel:
  *
  *   - the balancer model built from a fixed configuration (two backends
@@ -57,13 +57,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "checker.h"
-#include "cli.h"
-#include "ctl.h"
-#include "daemon.h"
+#include "health/checker.h"
+#include "cli/cli.h"
+#include "daemon/ctl.h"
+#include "daemon/daemon.h"
 #include "fuzz.h"
-#include "srvhealth.h"
-#include "state.h"
+#include "health/srvhealth.h"
+#include "model/statefile.h"
 
 #define MAX_LINES 8
 

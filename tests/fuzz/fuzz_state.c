@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fuzz_state: the runtime state file (user/state.c).
+ * fuzz_state: the runtime state file (user/model/statefile.c).
  *
  * The input, cut at its first NUL (the loader reads a file into a
  * NUL-terminated buffer the same way), goes to state_parse(). A file that
@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "names.h"
-#include "state.h"
+#include "config/names.h"
+#include "model/statefile.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

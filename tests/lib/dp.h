@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loader.h"
-#include "maps.h"
+#include "kernel/loader.h"
+#include "kernel/maps.h"
 
 /* The fixture's LAN: the balancer is 10.0.0.2 on "rpt0". */
 #define DP_LB	   "10.0.0.2"

@@ -62,7 +62,7 @@ for c in "${commands[@]}"; do
 done
 
 # Long options declared in the option tables of the CLI's sources.
-src_opts=$(cat "$PKG_ROOT"/user/main.c "$PKG_ROOT"/user/cmd_*.c 2>/dev/null |
+src_opts=$(cat "$PKG_ROOT"/user/cli/*.c 2>/dev/null |
 	sed -n 's/.*{ *"\([a-z][a-z-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' | sort -u)
 
 python3 - "$T" "$PKG_ROOT/tools/dist/rpilbctl.8.scd" "$PKG_ROOT/docs/config.md" \

@@ -23,8 +23,8 @@ prefix=${QEMU_LD_PREFIX:-/}
 
 echo "== $PKG_TEST: arm64 unit tests under qemu-aarch64-static"
 cd "$PKG_ROOT" || exit 1
-mapfile -t units < <(ls tests/unit/test_*.c 2>/dev/null | sed 's|tests/unit/\(.*\)\.c|build/arm64/tests/\1|')
-[[ ${#units[@]} -gt 0 ]] || skip "no unit tests in tests/unit/"
+mapfile -t units < <(ls tests/unit/*/test_*.c 2>/dev/null | sed 's|.*/\(test_[^/]*\)\.c$|build/arm64/tests/\1|')
+[[ ${#units[@]} -gt 0 ]] || skip "no unit tests in tests/unit/*/"
 if timeout 600 make --no-print-directory ARCH=arm64 "${units[@]}" >"$T/make.log" 2>&1; then
 	ok "make ARCH=arm64: ${#units[@]} unit tests cross-built"
 else

@@ -54,9 +54,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
-#include "log.h"
-#include "maps.h"
+#include "kernel/loader.h"
+#include "lib/log.h"
+#include "kernel/maps.h"
 #include "bench_probes.skel.h"
 #include "rpilb.skel.h"
 

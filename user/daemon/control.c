@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control socket's commands. A runtime change is acknowledged only once
+ * it is in the kernel and in the state file; if the state file cannot be
+ * written, the change is undone and the reply says why. Commands are in
+ * docs/control.md; a leading "json" word asks for a JSON body.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stats/conns.h"
+#include "daemon/daemon.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "config/names.h"
+#include "daemon/notify.h"
+#include "stats/render_status.h"
+#include "health/srvhealth.h"
+#include "stats/snapshot.h"
+#include "model/statefile.h"
+#include "stats/render.h"
+#include "lib/util.h"
+
+struct ctl_req {
+	struct daemon *d;
+	struct ctl_reply *r;
+	int argc;
+	char **argv;
+	bool json;
+};
+
+/* "backend B" at the end of a request; NULL if absent. */
+static const char *opt_backend(struct ctl_req *q, int first)
+{
+	for (int i = first; i + 1 < q->argc; i++)
+		if (!strcmp(q->argv[i], "backend"))
+			return q->argv[i + 1];
+	return NULL;
+}
+
+static struct lb_server *find_server(struct ctl_req *q)
+{
+	char err[160];
+	struct lb_server *s;
+
+	if (q->argc < 2) {
+		ctl_reply_error(q->r, "%s needs a server name", q->argv[0]);
+		return NULL;
+	}
+	if (!name_valid(q->argv[1])) {
+		ctl_reply_error(q->r, "bad server name '%s': %s", q->argv[1], NAME_RULE);
+		return NULL;
+	}
+	s = balancer_find(&q->d->lb, q->argv[1], opt_backend(q, 2), err, sizeof(err));
+	if (!s)
+		ctl_reply_error(q->r, "%s", err);
+	return s;
+}
+
+static void reply_server(struct ctl_req *q, const struct lb_server *s, const char *what)
+{
+	char state[32], ip[INET_ADDRSTRLEN];
+
+	server_state_label(s, ev_now_ms(), state, sizeof(state));
+	inet_ntop(AF_INET, &s->addr, ip, sizeof(ip));
+	if (q->json) {
+		FILE *f = ctl_reply_stream(q->r);
+		struct json_writer *jw = json_new(f, false);
+
+		json_begin_object(jw);
+		json_kv_str(jw, "server", s->name);
+		json_kv_str(jw, "backend", s->pool->name);
+		json_kv_str(jw, "address", ip);
+		json_kv_u64(jw, "port", s->port);
+		json_kv_str(jw, "admin", admin_state_name(s->admin));
+		json_kv_str(jw, "state", state);
+		json_kv_u64(jw, "weight", s->weight);
+		json_kv_u64(jw, "active_flows", s->active_flows);
+		json_end_object(jw);
+		json_free(jw);
+		fputc('\n', f);
+		fclose(f);
+		return;
+	}
+	ctl_reply_printf(q->r, "%s/%s %s: %s, %u open flow%s\n", s->pool->name, s->name, what,
+			 state, s->active_flows, s->active_flows == 1 ? "" : "s");
+}
+
+static void reply_kernel_error(struct ctl_req *q, const struct lb_pool *pool, int err)
+{
+	if (err == -ERANGE)
+		ctl_reply_error(q->r,
+				"backend '%s': those weights need more than %d round-robin slots; "
+				"nothing changed",
+				pool->name, RPILB_MAX_SLOTS);
+	else
+		ctl_reply_error(q->r,
+				"cannot update the round robin of backend '%s' in the kernel: %s; "
+				"nothing changed",
+				pool->name, strerror(-err));
+}
+
+/*
+ * Put s back to admin state old after a change that could not be
+ * completed: in the model, and in the kernel when the change had got there.
+ */
+static void admin_undo(struct ctl_req *q, struct lb_server *s, enum admin_state old,
+		       uint64_t since_ms, bool in_kernel)
+{
+	if (!in_kernel)
+		s->admin = old;
+	else if (balancer_set_admin(&q->d->lb, s, old))
+		pr_err("server %s/%s: could not put the kernel's round robin back", s->pool->name,
+		       s->name);
+	s->state_since_ms = since_ms;
+}
+
+static void cmd_admin(struct ctl_req *q, enum admin_state admin)
+{
+	struct lb_server *s = find_server(q);
+	enum admin_state old;
+	uint64_t since_ms;
+	char err[256];
+	int ret;
+
+	if (!s)
+		return;
+	old = s->admin;
+	since_ms = s->state_since_ms;
+	if (old == admin) {
+		reply_server(q, s, "unchanged");
+		return;
+	}
+	ret = balancer_set_admin(&q->d->lb, s, admin);
+	if (ret) {
+		admin_undo(q, s, old, since_ms, false);
+		reply_kernel_error(q, s->pool, ret);
+		return;
+	}
+	if (daemon_save_state(q->d, err, sizeof(err))) {
+		admin_undo(q, s, old, since_ms, true);
+		ctl_reply_error(q->r, "%s; nothing changed", err);
+		return;
+	}
+	/* HAProxy stops checking a server in maintenance, and starts again on enable. */
+	if (admin == ADMIN_MAINT)
+		srvhealth_stop(q->d->loop, s);
+	else if (old == ADMIN_MAINT)
+		srvhealth_start(q->d->loop, s, daemon_health_changed, q->d);
+	pr_info("server %s/%s: %s -> %s", s->pool->name, s->name, admin_state_name(old),
+		admin_state_name(admin));
+	reply_server(q, s,
+		     admin == ADMIN_READY   ? "enabled"
+		     : admin == ADMIN_DRAIN ? "draining"
+					    : "in maintenance");
+}
+
+static struct lb_pool *pick_pool(struct ctl_req *q, const char *name)
+{
+	struct balancer *b = &q->d->lb;
+	struct lb_pool *pool;
+
+	if (name) {
+		pool = balancer_find_pool(b, name);
+		if (!pool)
+			ctl_reply_error(q->r, "no backend '%s'", name);
+		return pool;
+	}
+	if (b->npools == 1)
+		return &b->pools[0];
+	ctl_reply_error(q->r, "%zu backends: say which with --backend", b->npools);
+	return NULL;
+}
+
+/* add-node NAME ADDR:PORT [weight N] [backend B] */
+static void cmd_add(struct ctl_req *q)
+{
+	struct lb_pool *pool;
+	struct lb_server *s;
+	struct in_addr addr;
+	unsigned long weight = 1;
+	char err[256];
+	uint16_t port;
+	int ret;
+
+	if (q->argc < 3) {
+		ctl_reply_error(q->r, "usage: add-node NAME ADDR:PORT [weight N] [backend B]");
+		return;
+	}
+	if (!name_valid(q->argv[1])) {
+		ctl_reply_error(q->r, "bad server name '%s': %s", q->argv[1], NAME_RULE);
+		return;
+	}
+	if (parse_ipv4_port(q->argv[2], &addr, &port) || !port) {
+		ctl_reply_error(q->r, "bad address '%s': expected IPv4:PORT", q->argv[2]);
+		return;
+	}
+	for (int i = 3; i + 1 < q->argc; i += 2) {
+		char *end;
+
+		if (!strcmp(q->argv[i], "weight")) {
+			weight = strtoul(q->argv[i + 1], &end, 10);
+			if (*end || end == q->argv[i + 1] || weight > CFG_MAX_WEIGHT) {
+				ctl_reply_error(q->r, "bad weight '%s': 0 to %d", q->argv[i + 1],
+						CFG_MAX_WEIGHT);
+				return;
+			}
+		} else if (strcmp(q->argv[i], "backend")) {
+			ctl_reply_error(q->r, "unknown option '%s'", q->argv[i]);
+			return;
+		}
+	}
+	if ((q->argc - 3) % 2) {
+		ctl_reply_error(q->r, "'%s' needs a value", q->argv[q->argc - 1]);
+		return;
+	}
+	pool = pick_pool(q, opt_backend(q, 3));
+	if (!pool)
+		return;
+	s = balancer_add(&q->d->lb, pool, q->argv[1], addr, port, weight, err, sizeof(err));
+	if (!s) {
+		ctl_reply_error(q->r, "%s", err);
+		return;
+	}
+	/* A server without checks joins the rotation now. */
+	ret = balancer_update_pool(&q->d->lb, pool);
+	if (ret) {
+		balancer_del(&q->d->lb, s);
+		reply_kernel_error(q, pool, ret);
+		return;
+	}
+	if (daemon_save_state(q->d, err, sizeof(err))) {
+		balancer_del(&q->d->lb, s);
+		ctl_reply_error(q->r, "%s; nothing changed", err);
+		return;
+	}
+	srvhealth_start(q->d->loop, s, daemon_health_changed, q->d);
+	pr_info("server %s/%s added (%s)", pool->name, s->name, q->argv[2]);
+	reply_server(q, s, s->opts.check ? "added, joins once its checks pass" : "added");
+}
+
+/* del-node NAME [backend B]: out of rotation now; its open flows finish. */
+static void cmd_del(struct ctl_req *q)
+{
+	struct lb_server *s = find_server(q);
+	struct lb_overrides ov;
+	char err[256], name[CFG_NAME_MAX], pool[CFG_NAME_MAX];
+	enum admin_state old;
+	uint64_t since_ms;
+	uint32_t flows;
+	int ret;
+
+	if (!s)
+		return;
+	/*
+	 * Out of the kernel's rotation, then out of the state file, and only
+	 * then out of the model: each of the first two can still be undone.
+	 */
+	old = s->admin;
+	since_ms = s->state_since_ms;
+	ret = balancer_set_admin(&q->d->lb, s, ADMIN_MAINT);
+	if (ret) {
+		admin_undo(q, s, old, since_ms, false);
+		reply_kernel_error(q, s->pool, ret);
+		return;
+	}
+	ret = balancer_overrides(&q->d->lb, &ov);
+	if (!ret) {
+		for (size_t i = 0; i < ov.count; i++) {
+			struct lb_override *o = &ov.items[i];
+
+			if (strcmp(o->pool, s->pool->name) || strcmp(o->server, s->name) ||
+			    o->deleted)
+				continue;
+			if (s->runtime || !cfg_find_server(s->pool->cfg, s->name)) {
+				memmove(o, o + 1, (ov.count - i - 1) * sizeof(*o));
+				ov.count--;
+			} else {
+				memset(o, 0, sizeof(*o));
+				str_copy(o->pool, s->pool->name, sizeof(o->pool));
+				str_copy(o->server, s->name, sizeof(o->server));
+				o->id = -1;
+				o->deleted = true;
+			}
+			break;
+		}
+		ret = state_save(q->d->paths.state_dir, &ov, err, sizeof(err));
+	} else {
+		snprintf(err, sizeof(err), "out of memory");
+	}
+	overrides_free(&ov);
+	if (ret) {
+		admin_undo(q, s, old, since_ms, true);
+		ctl_reply_error(q->r, "%s; nothing changed", err);
+		return;
+	}
+	str_copy(name, s->name, sizeof(name));
+	str_copy(pool, s->pool->name, sizeof(pool));
+	flows = s->active_flows;
+	srvhealth_release(s);
+	balancer_del(&q->d->lb, s);
+	pr_info("server %s/%s deleted; %u open flow%s finish on it", pool, name, flows,
+		flows == 1 ? "" : "s");
+	if (q->json) {
+		ctl_reply_printf(q->r,
+				 "{\"server\":\"%s\",\"backend\":\"%s\",\"deleted\":true,"
+				 "\"active_flows\":%u}\n",
+				 name, pool, flows);
+		return;
+	}
+	ctl_reply_printf(q->r, "%s/%s deleted: no new flows; %u open flow%s finish on it\n", pool,
+			 name, flows, flows == 1 ? "" : "s");
+}
+
+/*
+ * Open flows per server, counted in the flow table now rather than at the
+ * last sweep: "drain --wait" must not see a flow opened a moment ago as gone.
+ */
+static void refresh_open_flows(struct daemon *d)
+{
+	uint32_t by_id[RPILB_MAX_BACKENDS];
+
+	if (daemon_count_open_flows(d, by_id))
+		return;
+	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
+		if (d->lb.by_id[id])
+			d->lb.by_id[id]->active_flows = by_id[id];
+}
+
+static void status_info(struct daemon *d, struct status_info *si)
+{
+	si->ifname = d->rec.ifname;
+	si->mode = cfg_attach_mode_name(d->rec.mode);
+	si->mode_why = d->mode_why;
+	si->uptime_ms = ev_now_ms() - d->started_ms;
+	si->flows = d->swept.fwd_entries;
+	si->capacity = d->flow_capacity;
+	si->pid = getpid();
+}
+
+/* show conns [node NAME] [backend B] [client IP] */
+static void show_conns(struct ctl_req *q)
+{
+	struct conn_filter f = { .any_client = true };
+	const char *node = NULL;
+	struct conn *v = NULL;
+	char err[160];
+	FILE *out;
+	int n;
+
+	for (int i = 2; i < q->argc; i += 2) {
+		if (i + 1 >= q->argc) {
+			ctl_reply_error(q->r, "'%s' needs a value", q->argv[i]);
+			return;
+		}
+		if (!strcmp(q->argv[i], "node")) {
+			node = q->argv[i + 1];
+		} else if (!strcmp(q->argv[i], "client")) {
+			if (inet_pton(AF_INET, q->argv[i + 1], &f.client) != 1) {
+				ctl_reply_error(q->r, "bad client address '%s'", q->argv[i + 1]);
+				return;
+			}
+			f.any_client = false;
+		} else if (strcmp(q->argv[i], "backend")) {
+			ctl_reply_error(q->r, "unknown option '%s': node, backend, client",
+					q->argv[i]);
+			return;
+		}
+	}
+	if (node) {
+		f.node = balancer_find(&q->d->lb, node, opt_backend(q, 2), err, sizeof(err));
+		if (!f.node) {
+			ctl_reply_error(q->r, "%s", err);
+			return;
+		}
+	}
+	n = conns_collect(&q->d->maps, &q->d->lb, &f, &v);
+	if (n < 0) {
+		ctl_reply_error(q->r, "reading the flow table failed: %s", strerror(-n));
+		return;
+	}
+	out = ctl_reply_stream(q->r);
+	if (q->json)
+		render_conns_json(out, v, n);
+	else
+		render_conns_text(out, v, n);
+	fclose(out);
+	free(v);
+}
+
+/* show stats [all]: what the stats page shows, for a terminal or a script. */
+static void show_stats(struct ctl_req *q, bool all)
+{
+	struct stats_render_opts o = { .pretty = true, .all = all };
+	struct snapshot snap;
+	FILE *out;
+	int err = daemon_snapshot(q->d, &snap);
+
+	if (err) {
+		ctl_reply_error(q->r, "reading the counters failed: %s", strerror(-err));
+		return;
+	}
+	out = ctl_reply_stream(q->r);
+	if (q->json)
+		render_stats_json(out, &snap, &o);
+	else
+		render_stats_text(out, &snap, &o);
+	fclose(out);
+	snapshot_free(&snap);
+}
+
+static void cmd_show(struct ctl_req *q)
+{
+	struct status_info si;
+	FILE *f;
+
+	if (q->argc < 2) {
+		ctl_reply_error(q->r, "show what? info, status, flows NAME");
+		return;
+	}
+	status_info(q->d, &si);
+	refresh_open_flows(q->d);
+	if (!strcmp(q->argv[1], "info")) {
+		ctl_reply_printf(q->r, "on %s (%s: %s), pid %d, socket %s\n", si.ifname, si.mode,
+				 si.mode_why, si.pid, q->d->paths.socket);
+	} else if (!strcmp(q->argv[1], "status")) {
+		f = ctl_reply_stream(q->r);
+		if (q->json)
+			render_status_json(f, false, &q->d->lb, &si, ev_now_ms());
+		else
+			render_status_text(f, &q->d->lb, &si, ev_now_ms());
+		fclose(f);
+	} else if (!strcmp(q->argv[1], "flows")) {
+		struct lb_server *s;
+
+		q->argc--;
+		q->argv++;
+		s = find_server(q);
+		if (s)
+			ctl_reply_printf(q->r, "%u\n", s->active_flows);
+	} else if (!strcmp(q->argv[1], "conns")) {
+		show_conns(q);
+	} else if (!strcmp(q->argv[1], "stats")) {
+		show_stats(q, q->argc > 2 && !strcmp(q->argv[2], "all"));
+	} else {
+		ctl_reply_error(q->r, "unknown 'show %s': try info, status, conns, flows NAME",
+				q->argv[1]);
+	}
+}
+
+static void cmd_reload(struct ctl_req *q)
+{
+	char err[256] = "";
+
+	if (daemon_reload(q->d, err, sizeof(err))) {
+		ctl_reply_error(q->r, "%s", err);
+		return;
+	}
+	if (q->json)
+		ctl_reply_printf(q->r, "{\"reloaded\":true,\"binds\":%zu,\"backends\":%zu}\n",
+				 q->d->lb.nservices, q->d->lb.npools);
+	else
+		ctl_reply_printf(q->r, "reloaded: %zu frontend bind%s, %zu backend%s\n",
+				 q->d->lb.nservices, q->d->lb.nservices == 1 ? "" : "s",
+				 q->d->lb.npools, q->d->lb.npools == 1 ? "" : "s");
+}
+
+static void cmd_shutdown(struct ctl_req *q)
+{
+	ctl_reply_printf(q->r, "stopping; the data path stays attached\n");
+	pr_info("stopping on request; the data path stays attached");
+	notify_stopping();
+	ev_stop(q->d->loop);
+}
+
+static void cmd_help(struct ctl_req *q)
+{
+	ctl_reply_printf(
+		q->r, "show info | show status | show stats [all] | show flows NAME [backend B]\n"
+		      "show conns [node NAME] [backend B] [client IP]\n"
+		      "add-node NAME ADDR:PORT [weight N] [backend B]\n"
+		      "del-node NAME [backend B]\n"
+		      "drain NAME [backend B] | maint NAME [backend B] | enable NAME [backend B]\n"
+		      "reload | shutdown | help\n"
+		      "(a leading 'json' asks for JSON)\n");
+}
+
+static void cmd_drain(struct ctl_req *q)
+{
+	cmd_admin(q, ADMIN_DRAIN);
+}
+
+static void cmd_maint(struct ctl_req *q)
+{
+	cmd_admin(q, ADMIN_MAINT);
+}
+
+static void cmd_enable(struct ctl_req *q)
+{
+	cmd_admin(q, ADMIN_READY);
+}
+
+static const struct {
+	const char *verb;
+	void (*fn)(struct ctl_req *q);
+} ctl_commands[] = {
+	{ "show", cmd_show },	  { "add-node", cmd_add },	{ "del-node", cmd_del },
+	{ "drain", cmd_drain },	  { "maint", cmd_maint },	{ "enable", cmd_enable },
+	{ "reload", cmd_reload }, { "shutdown", cmd_shutdown }, { "help", cmd_help },
+};
+
+void daemon_ctl_handler(int argc, char **argv, struct ctl_reply *r, void *arg)
+{
+	struct ctl_req q = { .d = arg, .r = r, .argc = argc, .argv = argv };
+
+	if (argc && !strcmp(argv[0], "json")) {
+		q.json = true;
+		q.argc--;
+		q.argv++;
+	}
+	if (!q.argc) {
+		ctl_reply_error(r, "empty request: try 'help'");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ctl_commands); i++) {
+		if (!strcmp(q.argv[0], ctl_commands[i].verb)) {
+			ctl_commands[i].fn(&q);
+			return;
+		}
+	}
+	ctl_reply_error(r, "unknown command '%s': try 'help'", q.argv[0]);
+}

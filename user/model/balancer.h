@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The balancer as the daemon runs it: the configuration plus runtime
+ * changes, with every server holding a stable backend id, an admin state
+ * (ready, drain, maint) and a health verdict. balancer_apply() makes the
+ * kernel's maps say the same; the round-robin table of a pool holds
+ * exactly its servers that are ready, healthy and of non-zero weight.
+ */
+#ifndef RPILB_BALANCER_H
+#define RPILB_BALANCER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "config/config.h"
+#include "kernel/maps.h"
+#include "rpilb_abi.h"
+
+enum admin_state {
+	ADMIN_READY,
+	ADMIN_DRAIN, /* no new flows; established ones go on until they close */
+	ADMIN_MAINT, /* no new flows, no health checks */
+};
+
+const char *admin_state_name(enum admin_state a);
+int admin_state_parse(const char *s, enum admin_state *a);
+
+struct lb_pool;
+struct checker_server;
+
+struct lb_server {
+	char name[CFG_NAME_MAX];
+	struct lb_pool *pool;
+	uint16_t id; /* index in the backends and backend_stats maps */
+	struct in_addr addr;
+	uint16_t port;
+	unsigned weight;
+	enum admin_state admin;
+	bool runtime; /* added with add-node rather than from the file */
+	bool healthy; /* the health checker's verdict (always true without "check") */
+	bool checked; /* a first check result is in (or no check is configured) */
+	struct cfg_server_opts opts;
+	struct checker_server *check; /* owned by the daemon's health glue */
+	uint32_t active_flows; /* open flows in the kernel, from the last sweep */
+	uint64_t state_since_ms; /* when it last entered or left the rotation */
+};
+
+struct lb_pool {
+	char name[CFG_NAME_MAX];
+	uint16_t id;
+	const struct cfg_backend *cfg;
+	struct lb_server *servers[RPILB_MAX_BACKENDS];
+	size_t nservers;
+	uint16_t frontend_port; /* for servers written without a port */
+};
+
+struct lb_service {
+	uint16_t id;
+	const struct cfg_frontend *fe;
+	struct in_addr vip; /* the resolved address ("*" becomes the interface's) */
+	uint16_t port;
+	struct lb_pool *pool;
+	uint32_t idle_ms;
+	bool dedicated_vip; /* "bind ADDR:PORT" with an address not on the host */
+};
+
+/* One runtime change, as the state file keeps it. */
+struct lb_override {
+	char pool[CFG_NAME_MAX];
+	char server[CFG_NAME_MAX];
+	int id; /* -1: none recorded */
+	enum admin_state admin;
+	bool added; /* add-node: addr, port, weight below are the server */
+	bool deleted; /* del-node of a server from the file */
+	struct in_addr addr;
+	uint16_t port;
+	unsigned weight;
+};
+
+struct lb_overrides {
+	struct lb_override *items;
+	size_t count;
+};
+
+struct balancer {
+	struct rpilb_config *cfg;
+	struct lb_pool pools[RPILB_MAX_POOLS];
+	size_t npools;
+	struct lb_service services[RPILB_MAX_SERVICES];
+	size_t nservices;
+	struct lb_server *by_id[RPILB_MAX_BACKENDS];
+	/* open flows per id, including ids whose server is gone but whose flows are not */
+	uint32_t flows_by_id[RPILB_MAX_BACKENDS];
+	struct in_addr nat_addr;
+	const struct lb_maps *maps; /* NULL: a model only (tests, check) */
+};
+
+/*
+ * Build from a parsed configuration and the runtime overrides. nat_addr is
+ * the interface's address (binds on "*" use it). Ids come from the
+ * overrides, else from the kernel's backends map (an adopted balancer),
+ * else the lowest id no open flow still uses: open_flows (may be NULL)
+ * counts them per id, so a new server never inherits a gone one's flows
+ * and statistics. Errors are written to err.
+ */
+int balancer_build(struct balancer *b, struct rpilb_config *cfg, const struct lb_overrides *ov,
+		   struct in_addr nat_addr, const struct lb_maps *maps, const uint32_t *open_flows,
+		   char *err, size_t errlen);
+void balancer_free(struct balancer *b);
+
+/* Write services, backends and every round-robin table to the maps. */
+int balancer_apply(struct balancer *b);
+/* Recompute one pool's rotation after a change of admin state or health. */
+int balancer_update_pool(struct balancer *b, struct lb_pool *pool);
+
+bool server_eligible(const struct lb_server *s);
+
+/*
+ * Find a server by name; pool may be NULL when the name is unique.
+ * Returns NULL and a message in err otherwise.
+ */
+struct lb_server *balancer_find(struct balancer *b, const char *name, const char *pool, char *err,
+				size_t errlen);
+struct lb_pool *balancer_find_pool(struct balancer *b, const char *name);
+
+/* Runtime changes; each returns 0 or -1 with a one-line reason in err. */
+struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const char *name,
+			       struct in_addr addr, uint16_t port, unsigned weight, char *err,
+			       size_t errlen);
+int balancer_del(struct balancer *b, struct lb_server *s);
+int balancer_set_admin(struct balancer *b, struct lb_server *s, enum admin_state admin);
+
+/* The overrides that reproduce the current runtime state from the file. */
+int balancer_overrides(const struct balancer *b, struct lb_overrides *ov);
+void overrides_free(struct lb_overrides *ov);
+
+struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vip, uint16_t port);
+
+#endif
