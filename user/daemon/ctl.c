@@ -12,6 +12,7 @@
 
 #include "daemon/ctl.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 struct ctl_conn {
 	struct ctl_server *srv;
@@ -27,21 +28,13 @@ struct ctl_conn {
 	int slot;
 };
 
-static void reply_grow(struct ctl_reply *r, size_t need)
+/* Room for need more bytes and a NUL; a reply that cannot grow is refused whole. */
+static int reply_grow(struct ctl_reply *r, size_t need)
 {
-	size_t cap;
-	char *buf;
-
-	if (r->len + need + 1 <= r->cap)
-		return;
-	cap = r->cap ? r->cap : 1024;
-	while (cap < r->len + need + 1)
-		cap *= 2;
-	buf = realloc(r->buf, cap);
-	if (!buf)
-		return;
-	r->buf = buf;
-	r->cap = cap;
+	if (!vec_grow(&r->buf, &r->cap, r->len + need + 1, 1))
+		return 0;
+	r->oom = true;
+	return -ENOMEM;
 }
 
 static void reply_vprintf(struct ctl_reply *r, const char *fmt, va_list ap)
@@ -54,8 +47,7 @@ static void reply_vprintf(struct ctl_reply *r, const char *fmt, va_list ap)
 	va_end(aq);
 	if (n < 0)
 		return;
-	reply_grow(r, n);
-	if (r->len + n + 1 > r->cap)
+	if (reply_grow(r, n))
 		return;
 	vsnprintf(r->buf + r->len, n + 1, fmt, ap);
 	r->len += n;
@@ -86,8 +78,7 @@ static ssize_t reply_stream_write(void *cookie, const char *buf, size_t size)
 {
 	struct ctl_reply *r = cookie;
 
-	reply_grow(r, size);
-	if (r->len + size + 1 > r->cap)
+	if (reply_grow(r, size))
 		return -1;
 	memcpy(r->buf + r->len, buf, size);
 	r->len += size;
@@ -130,12 +121,12 @@ static void conn_free(struct ctl_conn *c)
 
 static struct ctl_conn *conn_of_io(struct ev_io *io)
 {
-	return (struct ctl_conn *)((char *)io - offsetof(struct ctl_conn, io));
+	return container_of(io, struct ctl_conn, io);
 }
 
 static struct ctl_conn *conn_of_timer(struct ev_timer *t)
 {
-	return (struct ctl_conn *)((char *)t - offsetof(struct ctl_conn, timeout));
+	return container_of(t, struct ctl_conn, timeout);
 }
 
 static void conn_timeout(struct ev_timer *t)
@@ -192,13 +183,19 @@ char *ctl_answer(char *line, struct ctl_reply *r, ctl_handler handler, void *arg
 		ctl_reply_error(r, "empty request: try 'help'");
 	else
 		handler(argc, argv, r, arg);
+	if (r->oom) {
+		/* Never a truncated body: the whole answer becomes the refusal. */
+		r->len = 0;
+		r->error = true;
+	}
 
 	if (r->error) {
 		/* The reason is one line. */
 		for (size_t i = 0; i < r->len; i++)
 			if (r->buf[i] == '\n')
 				r->buf[i] = ' ';
-		if (asprintf(&out, "ERR %.*s\n", (int)r->len, r->buf ? r->buf : "") < 0)
+		if (asprintf(&out, "ERR %.*s\n", (int)r->len,
+			     r->oom ? "out of memory" : r->buf ? r->buf : "") < 0)
 			out = NULL;
 	} else if (asprintf(&out, "OK\n%.*s", (int)r->len, r->buf ? r->buf : "") < 0) {
 		out = NULL;
@@ -272,7 +269,7 @@ static void conn_event(struct ev_io *io, uint32_t revents)
 static void server_accept(struct ev_io *io, uint32_t revents)
 {
 	struct ctl_server *s =
-		(struct ctl_server *)((char *)io - offsetof(struct ctl_server, listen_io));
+		container_of(io, struct ctl_server, listen_io);
 	struct ctl_conn *c;
 	int fd, slot;
 
@@ -435,15 +432,9 @@ int ctl_request(const char *path, const char *line, char **body, char *err, size
 			ret = -ENOMEM;
 			break;
 		}
-		if (len + 1024 > cap) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
+		if (vec_grow(&buf, &cap, len + 1024, 1)) {
+			ret = -ENOMEM;
+			break;
 		}
 		if (poll(&pfd, 1, 30000) <= 0) {
 			ret = -ETIMEDOUT;

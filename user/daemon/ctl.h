@@ -27,6 +27,7 @@ struct ctl_reply {
 	char *buf;
 	size_t len, cap;
 	bool error;
+	bool oom; /* the body could not grow: answered with an error instead */
 };
 
 void ctl_reply_printf(struct ctl_reply *r, const char *fmt, ...)

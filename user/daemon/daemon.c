@@ -350,7 +350,7 @@ static void sweep_timeouts(uint32_t vip, uint16_t port, struct sweep_timeouts *t
 
 static void sweep_tick(struct ev_timer *t)
 {
-	struct daemon *d = (struct daemon *)((char *)t - offsetof(struct daemon, sweep_timer));
+	struct daemon *d = container_of(t, struct daemon, sweep_timer);
 	int err = sweep_run(&d->maps, &d->sweep, sweep_timeouts, d, &d->swept);
 
 	if (err)
@@ -412,7 +412,7 @@ static void become_ready(struct daemon *d)
 
 static void ready_timeout(struct ev_timer *t)
 {
-	struct daemon *d = (struct daemon *)((char *)t - offsetof(struct daemon, ready_timer));
+	struct daemon *d = container_of(t, struct daemon, ready_timer);
 
 	if (d->ready)
 		return;

@@ -6,15 +6,16 @@
 
 #include "health/checker.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 static struct checker_server *server_of_timer(struct ev_timer *t)
 {
-	return (struct checker_server *)((char *)t - offsetof(struct checker_server, timer));
+	return container_of(t, struct checker_server, timer);
 }
 
 static struct checker_server *server_of_check(struct check *c)
 {
-	return (struct checker_server *)((char *)c - offsetof(struct checker_server, check));
+	return container_of(c, struct checker_server, check);
 }
 
 int checker_server_init(struct checker_server *cs, const char *backend, const char *server,

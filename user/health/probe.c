@@ -11,6 +11,7 @@
 
 #include "health/probe.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 static bool is_digit(char ch)
 {
@@ -197,12 +198,12 @@ int check_spec_validate(const struct check_spec *spec, char *err, size_t errlen)
 
 static struct check *check_of_io(struct ev_io *io)
 {
-	return (struct check *)((char *)io - offsetof(struct check, io));
+	return container_of(io, struct check, io);
 }
 
 static struct check *check_of_timer(struct ev_timer *t)
 {
-	return (struct check *)((char *)t - offsetof(struct check, timer));
+	return container_of(t, struct check, timer);
 }
 
 static void check_release(struct check *c)

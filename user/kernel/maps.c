@@ -13,6 +13,7 @@
 
 #include "kernel/maps.h"
 #include "rpilb.skel.h"
+#include "lib/util.h"
 
 #define FLOW_BATCH 256
 
@@ -441,14 +442,9 @@ static int map_clear(int fd, size_t key_size)
 	if (key_size > sizeof(cur))
 		return -EINVAL;
 	while (!bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL, cur)) {
-		if (n == cap) {
-			char *bigger = realloc(keys, (cap = cap ? cap * 2 : 256) * key_size);
-
-			if (!bigger) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = bigger;
+		if (vec_grow(&keys, &cap, n + 1, key_size)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		memcpy(keys + n++ * key_size, cur, key_size);
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kernel/sweep.h"
+#include "lib/util.h"
 
 uint64_t ticks_to_ms(uint32_t ticks)
 {
@@ -24,15 +25,8 @@ struct keyvec {
 
 static int keyvec_push(struct keyvec *kv, const struct rpilb_tuple *k)
 {
-	if (kv->n == kv->cap) {
-		size_t cap = kv->cap ? kv->cap * 2 : 64;
-		struct rpilb_tuple *v = realloc(kv->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		kv->v = v;
-		kv->cap = cap;
-	}
+	if (VEC_RESERVE(kv->v, kv->n, kv->cap))
+		return -ENOMEM;
 	kv->v[kv->n++] = *k;
 	return 0;
 }
@@ -53,15 +47,8 @@ struct victims {
 
 static int victim_add(struct victims *vs, const struct rpilb_tuple *k)
 {
-	if (vs->n == vs->cap) {
-		size_t cap = vs->cap ? vs->cap * 2 : 64;
-		struct victim *v = realloc(vs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		vs->v = v;
-		vs->cap = cap;
-	}
+	if (VEC_RESERVE(vs->v, vs->n, vs->cap))
+		return -ENOMEM;
 	memset(&vs->v[vs->n], 0, sizeof(vs->v[0]));
 	vs->v[vs->n++].key = *k;
 	return 0;

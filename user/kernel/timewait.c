@@ -8,6 +8,7 @@
 
 #include "kernel/sweep.h"
 #include "kernel/timewait.h"
+#include "lib/util.h"
 
 #define TIMEWAIT_MAGIC "rpilb-timewait 1"
 
@@ -31,15 +32,8 @@ static int collect(const struct rpilb_tuple *k, const struct rpilb_flow_rev *r, 
 		    (RPILB_FLOW_CLOSED | RPILB_FLOW_BACKEND_TW) ||
 	    age < 0 || ticks_to_ms(age) >= SWEEP_TW_GUARD_MS)
 		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct tw_entry *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (VEC_RESERVE(c->v, c->n, c->cap))
+		return -ENOMEM;
 	c->v[c->n].key = *k;
 	c->v[c->n].val = *r;
 	c->n++;

@@ -11,6 +11,7 @@
 
 #include "lib/evloop.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 #define EV_BATCH 64
 
@@ -34,12 +35,12 @@ uint64_t ev_now_ms(void)
 
 static struct evloop *loop_of_timer_io(struct ev_io *io)
 {
-	return (struct evloop *)((char *)io - offsetof(struct evloop, timer_io));
+	return container_of(io, struct evloop, timer_io);
 }
 
 static struct evloop *loop_of_signal_io(struct ev_io *io)
 {
-	return (struct evloop *)((char *)io - offsetof(struct evloop, signal_io));
+	return container_of(io, struct evloop, signal_io);
 }
 
 /* Point the timerfd at the earliest deadline (or disarm it). */

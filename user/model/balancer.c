@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "host/netdev.h"
 #include "model/slots.h"
+#include "lib/util.h"
 
 static const char *const admin_names[] = {
 	[ADMIN_READY] = "ready",
@@ -567,16 +568,16 @@ struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vi
 	return NULL;
 }
 
-static struct lb_override *ov_push(struct lb_overrides *ov)
+struct lb_override *overrides_push(struct lb_overrides *ov)
 {
-	struct lb_override *items = realloc(ov->items, (ov->count + 1) * sizeof(*items));
+	struct lb_override *o;
 
-	if (!items)
+	if (VEC_RESERVE(ov->items, ov->count, ov->cap))
 		return NULL;
-	ov->items = items;
-	memset(&items[ov->count], 0, sizeof(items[0]));
-	items[ov->count].id = -1;
-	return &items[ov->count++];
+	o = &ov->items[ov->count++];
+	memset(o, 0, sizeof(*o));
+	o->id = -1;
+	return o;
 }
 
 int balancer_overrides(const struct balancer *b, struct lb_overrides *ov)
@@ -587,7 +588,7 @@ int balancer_overrides(const struct balancer *b, struct lb_overrides *ov)
 
 		for (size_t i = 0; i < pool->nservers; i++) {
 			const struct lb_server *s = pool->servers[i];
-			struct lb_override *o = ov_push(ov);
+			struct lb_override *o = overrides_push(ov);
 
 			if (!o)
 				return -ENOMEM;
@@ -613,7 +614,7 @@ int balancer_overrides(const struct balancer *b, struct lb_overrides *ov)
 					  !pool->servers[j]->runtime;
 			if (present)
 				continue;
-			o = ov_push(ov);
+			o = overrides_push(ov);
 			if (!o)
 				return -ENOMEM;
 			snprintf(o->pool, sizeof(o->pool), "%s", pool->name);

@@ -80,7 +80,7 @@ struct lb_override {
 
 struct lb_overrides {
 	struct lb_override *items;
-	size_t count;
+	size_t count, cap;
 };
 
 struct balancer {
@@ -133,6 +133,8 @@ int balancer_set_admin(struct balancer *b, struct lb_server *s, enum admin_state
 
 /* The overrides that reproduce the current runtime state from the file. */
 int balancer_overrides(const struct balancer *b, struct lb_overrides *ov);
+/* A new, empty override (id -1) at the end of ov; NULL when out of memory. */
+struct lb_override *overrides_push(struct lb_overrides *ov);
 void overrides_free(struct lb_overrides *ov);
 
 struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vip, uint16_t port);

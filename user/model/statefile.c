@@ -11,18 +11,18 @@
 
 #include "config/names.h"
 #include "model/statefile.h"
+#include "lib/util.h"
 
 #define STATE_MAGIC "rpilb-state 1"
 #define STATE_MAX   (1 << 20)
 
 static int push(struct lb_overrides *ov, const struct lb_override *o)
 {
-	struct lb_override *items = realloc(ov->items, (ov->count + 1) * sizeof(*items));
+	struct lb_override *slot = overrides_push(ov);
 
-	if (!items)
+	if (!slot)
 		return -ENOMEM;
-	ov->items = items;
-	items[ov->count++] = *o;
+	*slot = *o;
 	return 0;
 }
 

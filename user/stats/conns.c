@@ -32,7 +32,8 @@ struct collect {
 	struct rpilb_cfg cfg;
 	uint32_t now;
 	struct conn *v;
-	int n, cap;
+	int n;
+	size_t cap;
 };
 
 static uint64_t ms_between(uint32_t now, uint32_t then)
@@ -65,15 +66,8 @@ static int collect_one(const struct rpilb_tuple *k, const struct rpilb_flow_fwd 
 		return 0;
 	if (!c->f->any_client && k->saddr != c->f->client.s_addr)
 		return 0;
-	if (c->n == c->cap) {
-		int cap = c->cap ? c->cap * 2 : 64;
-		struct conn *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (VEC_RESERVE(c->v, c->n, c->cap))
+		return -ENOMEM;
 	out = &c->v[c->n++];
 	memset(out, 0, sizeof(*out));
 	out->client.s_addr = k->saddr;

@@ -542,7 +542,7 @@ static void stats_http_rearm(struct stats_http *h)
 
 static void stats_http_io(struct ev_io *io, uint32_t revents)
 {
-	struct stats_http *h = (struct stats_http *)((char *)io - offsetof(struct stats_http, io));
+	struct stats_http *h = container_of(io, struct stats_http, io);
 
 	(void)revents;
 	MHD_run(h->mhd);
@@ -552,7 +552,7 @@ static void stats_http_io(struct ev_io *io, uint32_t revents)
 static void stats_http_timer(struct ev_timer *t)
 {
 	struct stats_http *h =
-		(struct stats_http *)((char *)t - offsetof(struct stats_http, timer));
+		container_of(t, struct stats_http, timer);
 
 	MHD_run(h->mhd);
 	stats_http_rearm(h);
