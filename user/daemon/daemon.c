@@ -78,7 +78,7 @@ static int take_lock(struct daemon *d)
 	return 0;
 }
 
-static bool already_running(const struct datapath_paths *p)
+static bool already_running(const struct rpilb_paths *p)
 {
 	char err[256], *body = NULL;
 	int ret = ctl_request(p->socket, "show info", &body, err, sizeof(err));
@@ -181,7 +181,7 @@ static int attach(struct daemon *d, bool fallback)
 /* An earlier "up" this boot may have attached elsewhere or otherwise. */
 static void reconcile_record(struct daemon *d, const char *ifname)
 {
-	struct datapath_record old;
+	struct host_record old;
 
 	if (record_load(d->paths.state_dir, &old)) {
 		memset(&d->rec, 0, sizeof(d->rec));
@@ -189,7 +189,7 @@ static void reconcile_record(struct daemon *d, const char *ifname)
 	}
 	if (strcmp(old.ifname, ifname)) {
 		loader_detach(old.ifindex, old.mode);
-		datapath_restore_host(&old);
+		host_restore(&old);
 		memset(&d->rec, 0, sizeof(d->rec));
 		return;
 	}
@@ -220,7 +220,7 @@ static int setup(struct daemon *d, const struct up_opts *o)
 		       ifname);
 		return err;
 	}
-	err = datapath_pick_mode(ifname, o->mode_given ? o->mode : d->cfg->rpilb.mode, &mode,
+	err = host_pick_mode(ifname, o->mode_given ? o->mode : d->cfg->rpilb.mode, &mode,
 				 &fallback, d->mode_why, sizeof(d->mode_why));
 	if (err)
 		return err;
@@ -285,16 +285,16 @@ static int setup(struct daemon *d, const struct up_opts *o)
 			snprintf(d->mode_why, sizeof(d->mode_why), "adopted as it was running");
 		}
 	}
-	err = datapath_prepare_host(&d->rec, d->paths.state_dir, &d->lb, d->cfg->rpilb.nat_port_lo,
+	err = host_prepare(&d->rec, d->paths.state_dir, &d->lb, d->cfg->rpilb.nat_port_lo,
 				    d->cfg->rpilb.nat_port_hi);
 	if (!err)
 		err = write_kernel_config(d);
 	if (!err)
-		err = balancer_apply(&d->lb);
+		err = balancer_sync(&d->lb);
 	if (!err)
 		err = attach(d, fallback);
 	if (!err)
-		err = datapath_prepare_offload(&d->rec, d->paths.state_dir);
+		err = host_prepare_offload(&d->rec, d->paths.state_dir);
 	if (!err)
 		err = record_save(d->paths.state_dir, &d->rec);
 	/* The ids now in use become part of the state, so they survive a restart. */
@@ -435,7 +435,7 @@ void daemon_health_changed(struct lb_server *s, void *arg)
 {
 	struct daemon *d = arg;
 
-	balancer_update_pool(&d->lb, s->pool);
+	balancer_sync_pool(&d->lb, s->pool);
 	if (!d->ready)
 		check_first_round(d);
 }
@@ -584,11 +584,11 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	 * What can fail runs before the swap, so that a failed reload leaves
 	 * the running balancer as it was: its model, its kernel maps, its checks.
 	 */
-	ret = datapath_prepare_host(&d->rec, d->paths.state_dir, &next, cfg->rpilb.nat_port_lo,
+	ret = host_prepare(&d->rec, d->paths.state_dir, &next, cfg->rpilb.nat_port_lo,
 				    cfg->rpilb.nat_port_hi);
 	if (!ret) {
-		ret = balancer_apply(&next);
-		if (ret && balancer_apply(&d->lb))
+		ret = balancer_sync(&next);
+		if (ret && balancer_sync(&d->lb))
 			pr_err("reload: could not put the running configuration back in the kernel");
 	}
 	if (ret) {
@@ -848,7 +848,7 @@ int daemon_up(const struct up_opts *o)
 			 o->config);
 		goto out;
 	}
-	datapath_paths_from_cfg(d.cfg, &d.paths);
+	paths_from_cfg(d.cfg, &d.paths);
 	if (already_running(&d.paths)) {
 		ret = EXIT_OK;
 		goto out;

@@ -52,8 +52,8 @@ struct daemon {
 	struct balancer lb;
 	struct loader ld;
 	struct lb_maps maps;
-	struct datapath_paths paths;
-	struct datapath_record rec;
+	struct rpilb_paths paths;
+	struct host_record rec;
 	char mode_why[128];
 	char iface_why[96]; /* how the interface was chosen, where the up line says so */
 	FILE *log; /* -L: beside the terminal while starting, then instead of it */

@@ -150,8 +150,10 @@ static void server_free(struct balancer *b, struct lb_server *s)
 			break;
 		}
 	}
-	if (b->by_id[s->id] == s)
+	if (b->by_id[s->id] == s) {
 		b->by_id[s->id] = NULL;
+		b->id_released[s->id] = 1 + s->pool->id;
+	}
 	free(s);
 }
 
@@ -399,15 +401,25 @@ static int write_backend(struct balancer *b, const struct lb_server *s)
 	return maps_set_backend(b->maps, s->id, &be);
 }
 
-int balancer_update_pool(struct balancer *b, struct lb_pool *pool)
+/* An id's entry: its server's, or an empty one where the model has none. */
+static int sync_id(struct balancer *b, int id)
+{
+	struct rpilb_backend none = {};
+	int err = b->by_id[id] ? write_backend(b, b->by_id[id])
+			       : maps_set_backend(b->maps, id, &none);
+
+	if (!err)
+		b->id_released[id] = 0;
+	return err;
+}
+
+static int sync_rotation(struct balancer *b, struct lb_pool *pool)
 {
 	struct slot_server servers[RPILB_MAX_BACKENDS];
 	uint16_t *slots;
 	size_t n = 0;
 	int count, err;
 
-	if (!b->maps)
-		return 0;
 	for (size_t i = 0; i < pool->nservers; i++) {
 		struct lb_server *s = pool->servers[i];
 
@@ -434,6 +446,24 @@ int balancer_update_pool(struct balancer *b, struct lb_pool *pool)
 	return err;
 }
 
+int balancer_sync_pool(struct balancer *b, struct lb_pool *pool)
+{
+	int err = 0;
+
+	if (!b->maps)
+		return 0;
+	/* Entries before the table, so no table ever names an id the kernel does not know. */
+	for (size_t i = 0; !err && i < pool->nservers; i++)
+		err = sync_id(b, pool->servers[i]->id);
+	if (!err)
+		err = sync_rotation(b, pool);
+	/* Out of the rotation first; a released id's entry goes after. */
+	for (int id = 0; !err && id < RPILB_MAX_BACKENDS; id++)
+		if (b->id_released[id] == 1 + pool->id)
+			err = sync_id(b, id);
+	return err;
+}
+
 struct stale_services {
 	const struct balancer *b;
 	struct rpilb_svc_key keys[RPILB_MAX_SERVICES];
@@ -456,23 +486,23 @@ static int collect_stale(const struct rpilb_svc_key *key, const struct rpilb_svc
  * Every write replaces one entry whole, and nothing that stays is ever
  * absent in between: a reload never lets a SYN fall through to the kernel.
  */
-int balancer_apply(struct balancer *b)
+int balancer_sync(struct balancer *b)
 {
 	struct stale_services stale = { .b = b };
-	struct rpilb_backend none = {};
 	int err;
 
 	if (!b->maps)
 		return 0;
 	/* Servers first, so no table ever names an id the kernel does not know. */
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
-		err = b->by_id[id] ? write_backend(b, b->by_id[id])
-				   : maps_set_backend(b->maps, id, &none);
+		if (b->by_id[id])
+			continue;
+		err = sync_id(b, id);
 		if (err)
 			return err;
 	}
 	for (size_t p = 0; p < b->npools; p++) {
-		err = balancer_update_pool(b, &b->pools[p]);
+		err = balancer_sync_pool(b, &b->pools[p]);
 		if (err)
 			return err;
 	}
@@ -526,27 +556,15 @@ struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const c
 		s->healthy = true;
 		s->checked = true;
 	}
-	if (b->maps && write_backend(b, s)) {
-		errf(err, errlen, "cannot write server '%s' to the kernel", name);
-		server_free(b, s);
-		return NULL;
-	}
+	/* A server added after a delete of the same id takes the entry over. */
+	b->id_released[s->id] = 0;
 	return s;
 }
 
+/* The id rests until its last flow is gone: alloc_id() skips ids with open flows. */
 int balancer_del(struct balancer *b, struct lb_server *s)
 {
-	struct lb_pool *pool = s->pool;
-	uint16_t id = s->id;
-
 	server_free(b, s);
-	/* Out of the rotation first; the id rests until its last flow is gone. */
-	balancer_update_pool(b, pool);
-	if (b->maps) {
-		struct rpilb_backend none = {};
-
-		maps_set_backend(b->maps, id, &none);
-	}
 	return 0;
 }
 
@@ -554,10 +572,11 @@ int balancer_set_admin(struct balancer *b, struct lb_server *s, enum admin_state
 {
 	bool was = server_eligible(s);
 
+	(void)b;
 	s->admin = admin;
 	if (server_eligible(s) != was)
 		s->state_since_ms = ev_now_ms();
-	return balancer_update_pool(b, s->pool);
+	return 0;
 }
 
 struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vip, uint16_t port)

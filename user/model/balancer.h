@@ -2,9 +2,18 @@
 /*
  * The balancer as the daemon runs it: the configuration plus runtime
  * changes, with every server holding a stable backend id, an admin state
- * (ready, drain, maint) and a health verdict. balancer_apply() makes the
- * kernel's maps say the same; the round-robin table of a pool holds
- * exactly its servers that are ready, healthy and of non-zero weight.
+ * (ready, drain, maint) and a health verdict.
+ *
+ * The model decides; the kernel follows. Runtime changes (add, del,
+ * admin state) and health verdicts change only the model; balancer_sync()
+ * and balancer_sync_pool() then make the kernel's maps say the same, and
+ * are the only writers. Undoing a change is restoring the model and
+ * syncing again. A pool's round-robin table holds exactly its servers that
+ * are ready, healthy and of non-zero weight.
+ *
+ * Words: a HAProxy backend is a pool; a HAProxy server is an lb_server,
+ * whose id names its entry in the kernel's "backends" map (see the
+ * glossary in include/rpilb_abi.h).
  */
 #ifndef RPILB_BALANCER_H
 #define RPILB_BALANCER_H
@@ -94,7 +103,10 @@ struct balancer {
 	uint32_t flows_by_id[RPILB_MAX_BACKENDS];
 	struct in_addr nat_addr;
 	const struct lb_maps *maps; /* NULL: a model only (tests, check) */
+	/* 1 + the pool of an id freed in the model whose kernel entry is still there; 0: none */
+	uint8_t id_released[RPILB_MAX_BACKENDS];
 };
+_Static_assert(RPILB_MAX_POOLS < 255, "id_released holds 1 + a pool id in a byte");
 
 /*
  * Build from a parsed configuration and the runtime overrides. nat_addr is
@@ -109,10 +121,14 @@ int balancer_build(struct balancer *b, struct rpilb_config *cfg, const struct lb
 		   char *err, size_t errlen);
 void balancer_free(struct balancer *b);
 
-/* Write services, backends and every round-robin table to the maps. */
-int balancer_apply(struct balancer *b);
-/* Recompute one pool's rotation after a change of admin state or health. */
-int balancer_update_pool(struct balancer *b, struct lb_pool *pool);
+/* Make the kernel say what the model says: services, backends, every rotation. */
+int balancer_sync(struct balancer *b);
+/*
+ * The same for one pool after a change to it (admin state, health, a
+ * server added or deleted): its servers' entries, the ids it released,
+ * its rotation. -ERANGE if its weights need more slots than a table has.
+ */
+int balancer_sync_pool(struct balancer *b, struct lb_pool *pool);
 
 bool server_eligible(const struct lb_server *s);
 
@@ -124,7 +140,7 @@ struct lb_server *balancer_find(struct balancer *b, const char *name, const char
 				size_t errlen);
 struct lb_pool *balancer_find_pool(struct balancer *b, const char *name);
 
-/* Runtime changes; each returns 0 or -1 with a one-line reason in err. */
+/* Runtime changes, in the model only (then sync); add says why it refuses in err. */
 struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const char *name,
 			       struct in_addr addr, uint16_t port, unsigned weight, char *err,
 			       size_t errlen);
