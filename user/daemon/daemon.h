@@ -73,7 +73,14 @@ struct daemon {
 	struct alarms alarms;
 };
 
-int daemon_up(const struct up_opts *o);
+/*
+ * Set up and run the balancer for cfg (valid, with a listener; the daemon
+ * owns and frees it). Without o->foreground it returns once the detached
+ * daemon is ready, with its one-line summary ("on eth0 (tc: ...), ...");
+ * with it, when the loop ends. 0, or a negative errno after logging why.
+ * The CLI prints; the daemon only logs.
+ */
+int daemon_up(const struct up_opts *o, struct rpilb_config *cfg, char *summary, size_t len);
 
 /* Re-read the configuration; on failure the running one stays (reason in err). */
 int daemon_reload(struct daemon *d, char *err, size_t errlen);

@@ -217,7 +217,8 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 
 		for (size_t i = 0; i < pool->cfg->nservers; i++) {
 			const struct cfg_server *cs = &pool->cfg->servers[i];
-			const struct lb_override *o = find_override(ov, pool->name, cs->name, OV_STATE);
+			const struct lb_override *o =
+				find_override(ov, pool->name, cs->name, OV_STATE);
 			int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
 			struct lb_server *s;
 
@@ -345,6 +346,39 @@ void balancer_free(struct balancer *b)
 	}
 	b->npools = 0;
 	b->nservices = 0;
+}
+
+bool balancer_same_server(const struct lb_server *a, const struct lb_server *b)
+{
+	return !strcmp(a->pool->name, b->pool->name) && !strcmp(a->name, b->name) &&
+	       a->addr.s_addr == b->addr.s_addr && a->port == b->port;
+}
+
+void balancer_inherit(struct balancer *next, const struct balancer *old)
+{
+	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
+		struct lb_server *s = next->by_id[id];
+		const struct lb_server *o = old->by_id[id];
+
+		if (!s || !o || !balancer_same_server(s, o))
+			continue;
+		s->healthy = o->healthy;
+		s->checked = o->checked;
+		s->state_since_ms = o->state_since_ms;
+		s->active_flows = o->active_flows;
+	}
+}
+
+void balancer_move(struct balancer *dst, struct balancer *src)
+{
+	*dst = *src;
+	/* Servers live on the heap, but point at their pool, which moved with the copy. */
+	for (size_t p = 0; p < dst->npools; p++)
+		for (size_t i = 0; i < dst->pools[p].nservers; i++)
+			dst->pools[p].servers[i]->pool = &dst->pools[p];
+	for (size_t i = 0; i < dst->nservices; i++)
+		dst->services[i].pool = &dst->pools[src->services[i].pool - src->pools];
+	memset(src, 0, sizeof(*src));
 }
 
 struct lb_pool *balancer_find_pool(struct balancer *b, const char *name)

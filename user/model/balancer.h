@@ -121,6 +121,13 @@ int balancer_build(struct balancer *b, struct rpilb_config *cfg, const struct lb
 		   char *err, size_t errlen);
 void balancer_free(struct balancer *b);
 
+/* The same server in two builds: same pool, name, address and port. */
+bool balancer_same_server(const struct lb_server *a, const struct lb_server *b);
+/* A rebuilt balancer keeps what the running one knows of each same server: health, flows. */
+void balancer_inherit(struct balancer *next, const struct balancer *old);
+/* Move src into dst (dst's own contents must be freed first), fixing the inner pointers. */
+void balancer_move(struct balancer *dst, struct balancer *src);
+
 /* Make the kernel say what the model says: services, backends, every rotation. */
 int balancer_sync(struct balancer *b);
 /*
