@@ -66,33 +66,29 @@ static void sweep_tick(struct ev_timer *t)
 {
 	struct daemon *d = container_of(t, struct daemon, sweep_timer);
 	int err = sweep_run(&d->maps, &d->sweep, sweep_timeouts, d, &d->swept);
+	uint64_t counters[RPILB_CNT_MAX];
+	struct lb_server *s;
 
 	if (err)
 		pr_warn("sweeping the flow table failed: %s", strerror(-err));
 	memcpy(d->lb.flows_by_id, d->swept.active_by_id, sizeof(d->lb.flows_by_id));
 	daemon_rate_sample(d);
-	{
-		uint64_t counters[RPILB_CNT_MAX];
-
-		if (!maps_read_counters(&d->maps, counters))
-			alarms_check(&d->alarms, counters, ev_now_ms(), d->flow_capacity);
-	}
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
-		if (d->lb.by_id[id])
-			d->lb.by_id[id]->active_flows = d->swept.active_by_id[id];
+	if (!maps_read_counters(&d->maps, counters))
+		alarms_check(&d->alarms, counters, ev_now_ms(), d->flow_capacity);
+	for_each_server(&d->lb, s) s->active_flows = d->swept.active_by_id[s->id];
 	ev_timer_arm(d->loop, &d->sweep_timer, SWEEP_INTERVAL_MS);
 }
 
 static size_t count_up(const struct daemon *d, size_t *total)
 {
+	const struct lb_server *s;
 	size_t up = 0;
 
 	*total = 0;
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
-		if (!d->lb.by_id[id])
-			continue;
+	for_each_server(&d->lb, s)
+	{
 		(*total)++;
-		up += server_eligible(d->lb.by_id[id]);
+		up += server_eligible(s);
 	}
 	return up;
 }
@@ -136,12 +132,9 @@ static void ready_timeout(struct ev_timer *t)
 
 static void check_first_round(struct daemon *d)
 {
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
-		struct lb_server *s = d->lb.by_id[id];
+	const struct lb_server *s;
 
-		if (s && !s->checked && s->admin != ADMIN_MAINT)
-			return;
-	}
+	for_each_server(&d->lb, s) if (!s->checked && s->admin != ADMIN_MAINT) return;
 	become_ready(d);
 }
 
@@ -156,12 +149,11 @@ void daemon_health_changed(struct lb_server *s, void *arg)
 
 int daemon_start_health(struct daemon *d)
 {
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
-		struct lb_server *s = d->lb.by_id[id];
-		int err;
+	struct lb_server *s;
+	int err;
 
-		if (!s)
-			continue;
+	for_each_server(&d->lb, s)
+	{
 		err = srvhealth_start(d->loop, s, daemon_health_changed, d);
 		if (err)
 			return err;
@@ -171,16 +163,16 @@ int daemon_start_health(struct daemon *d)
 
 void daemon_stop_health(struct daemon *d, struct balancer *b)
 {
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
-		if (b->by_id[id])
-			srvhealth_stop(d->loop, b->by_id[id]);
+	struct lb_server *s;
+
+	for_each_server(b, s) srvhealth_stop(d->loop, s);
 }
 
 void daemon_release_health(struct balancer *b)
 {
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
-		if (b->by_id[id])
-			srvhealth_release(b->by_id[id]);
+	struct lb_server *s;
+
+	for_each_server(b, s) srvhealth_release(s);
 }
 
 static int stats_snapshot(struct snapshot *s, void *arg)

@@ -104,11 +104,12 @@ static int reload_build(struct daemon *d, struct rpilb_config *cfg, struct balan
 /* The swap: checks move to the new servers, the old model goes. Nothing here fails. */
 static void reload_swap(struct daemon *d, struct rpilb_config *cfg, struct balancer *next)
 {
+	struct lb_server *s;
+
 	daemon_stop_health(d, &d->lb);
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
-		if (next->by_id[id] && d->lb.by_id[id] &&
-		    balancer_same_server(next->by_id[id], d->lb.by_id[id]))
-			srvhealth_inherit(next->by_id[id], d->lb.by_id[id]);
+	for_each_server(next,
+			s) if (d->lb.by_id[s->id] && balancer_same_server(s, d->lb.by_id[s->id]))
+		srvhealth_inherit(s, d->lb.by_id[s->id]);
 	daemon_release_health(&d->lb);
 	balancer_free(&d->lb);
 	cfg_free(d->cfg);

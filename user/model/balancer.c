@@ -12,28 +12,6 @@
 #include "model/slots.h"
 #include "lib/util.h"
 
-static const char *const admin_names[] = {
-	[ADMIN_READY] = "ready",
-	[ADMIN_DRAIN] = "drain",
-	[ADMIN_MAINT] = "maint",
-};
-
-const char *admin_state_name(enum admin_state a)
-{
-	return admin_names[a];
-}
-
-int admin_state_parse(const char *s, enum admin_state *a)
-{
-	for (size_t i = 0; i < sizeof(admin_names) / sizeof(admin_names[0]); i++) {
-		if (!strcmp(s, admin_names[i])) {
-			*a = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static void errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void errf(char *err, size_t len, const char *fmt, ...)
@@ -50,25 +28,6 @@ static void errf(char *err, size_t len, const char *fmt, ...)
 bool server_eligible(const struct lb_server *s)
 {
 	return s->admin == ADMIN_READY && s->healthy && s->weight > 0;
-}
-
-enum ov_kind {
-	OV_STATE, /* id and admin state of a server of the file */
-	OV_DELETED, /* a server of the file that del-node removed */
-	OV_ADDED, /* a server add-node created */
-};
-
-static const struct lb_override *find_override(const struct lb_overrides *ov, const char *pool,
-					       const char *server, enum ov_kind kind)
-{
-	for (size_t i = 0; ov && i < ov->count; i++) {
-		const struct lb_override *o = &ov->items[i];
-		enum ov_kind k = o->deleted ? OV_DELETED : o->added ? OV_ADDED : OV_STATE;
-
-		if (k == kind && !strcmp(o->pool, pool) && !strcmp(o->server, server))
-			return o;
-	}
-	return NULL;
 }
 
 /* Ids the kernel already has for (pool, name): an adopted balancer keeps them. */
@@ -176,15 +135,14 @@ static bool override_kept(struct balancer *b, const struct lb_overrides *ov,
 		return false;
 	if (o->added)
 		return !cfg_find_server(pool->cfg, o->server) ||
-		       find_override(ov, o->pool, o->server, OV_DELETED);
+		       overrides_find(ov, o->pool, o->server, OV_DELETED);
 	return cfg_find_server(pool->cfg, o->server) &&
-	       !find_override(ov, o->pool, o->server, OV_DELETED);
+	       !overrides_find(ov, o->pool, o->server, OV_DELETED);
 }
 
-static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *err, size_t errlen)
+static void init_pools(struct balancer *b)
 {
 	struct rpilb_config *cfg = b->cfg;
-	bool reserved[RPILB_MAX_BACKENDS] = { false };
 
 	b->npools = cfg->nbackends;
 	for (size_t p = 0; p < cfg->nbackends; p++) {
@@ -201,55 +159,64 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 		if (fe->backend >= 0 && fe->nbinds)
 			b->pools[fe->backend].frontend_port = fe->binds[0].port;
 	}
+}
 
-	/*
-	 * Every id the state file records is spoken for before any server is
-	 * given a fresh one, so a server never takes another's id (and with it
-	 * that server's statistics and health) just because it comes first.
-	 */
-	for (size_t i = 0; ov && i < ov->count; i++)
-		if (override_kept(b, ov, &ov->items[i]) && ov->items[i].id >= 0)
-			reserved[ov->items[i].id] = true;
+/* A server added at run time is checked like its pool's servers, with its own weight. */
+static void runtime_server_init(struct lb_server *s, struct in_addr addr, uint16_t port,
+				unsigned weight)
+{
+	const struct cfg_backend *be = s->pool->cfg;
 
-	/* The file's servers, in the file's order: that is the rotation's order. */
-	for (size_t p = 0; p < cfg->nbackends; p++) {
-		struct lb_pool *pool = &b->pools[p];
+	s->addr = addr;
+	s->port = server_port(s->pool, port);
+	s->weight = weight;
+	s->runtime = true;
+	s->opts = be->nservers ? be->servers[0].opts : s->opts;
+	s->opts.weight = weight;
+	s->opts.disabled = false;
+}
 
-		for (size_t i = 0; i < pool->cfg->nservers; i++) {
-			const struct cfg_server *cs = &pool->cfg->servers[i];
-			const struct lb_override *o =
-				find_override(ov, pool->name, cs->name, OV_STATE);
-			int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
-			struct lb_server *s;
+/* The file's servers, in the file's order: that is the rotation's order. */
+static int add_file_servers(struct balancer *b, struct lb_pool *pool, const struct lb_overrides *ov,
+			    const bool *reserved, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < pool->cfg->nservers; i++) {
+		const struct cfg_server *cs = &pool->cfg->servers[i];
+		const struct lb_override *o = overrides_find(ov, pool->name, cs->name, OV_STATE);
+		int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
+		struct lb_server *s;
 
-			if (find_override(ov, pool->name, cs->name, OV_DELETED))
-				continue;
-			/* An adopted id another server has recorded is not this one's. */
-			if (!(o && o->id >= 0) && id >= 0 && reserved[id])
-				id = -1;
-			s = server_new(b, pool, cs->name, id, reserved, err, errlen);
-			if (!s)
-				return -1;
-			s->addr = cs->addr;
-			s->port = server_port(pool, cs->port);
-			s->opts = cs->opts;
-			s->weight = cs->opts.weight;
-			s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
-			if (o)
-				s->admin = o->admin;
-		}
+		if (overrides_find(ov, pool->name, cs->name, OV_DELETED))
+			continue;
+		/* An adopted id another server has recorded is not this one's. */
+		if (!(o && o->id >= 0) && id >= 0 && reserved[id])
+			id = -1;
+		s = server_new(b, pool, cs->name, id, reserved, err, errlen);
+		if (!s)
+			return -1;
+		s->addr = cs->addr;
+		s->port = server_port(pool, cs->port);
+		s->opts = cs->opts;
+		s->weight = cs->opts.weight;
+		s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
+		if (o)
+			s->admin = o->admin;
 	}
+	return 0;
+}
 
-	/* Servers added at run time, in the order they were added. */
+/* Servers added at run time, in the order they were added. */
+static int add_runtime_servers(struct balancer *b, const struct lb_overrides *ov,
+			       const bool *reserved, char *err, size_t errlen)
+{
 	for (size_t i = 0; ov && i < ov->count; i++) {
 		const struct lb_override *o = &ov->items[i];
-		struct lb_pool *pool;
+		struct lb_pool *pool = balancer_find_pool(b, o->pool);
 		struct lb_server *s;
 
 		if (!o->added)
 			continue;
 		if (!override_kept(b, ov, o)) {
-			pool = balancer_find_pool(b, o->pool);
 			if (!pool)
 				pr_warn("runtime server %s/%s dropped: backend '%s' is no longer "
 					"configured",
@@ -260,21 +227,32 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 					o->pool, o->server);
 			continue;
 		}
-		pool = balancer_find_pool(b, o->pool);
 		s = server_new(b, pool, o->server, o->id, reserved, err, errlen);
 		if (!s)
 			return -1;
-		s->addr = o->addr;
-		s->port = server_port(pool, o->port);
-		s->weight = o->weight;
+		runtime_server_init(s, o->addr, o->port, o->weight);
 		s->admin = o->admin;
-		s->runtime = true;
-		s->opts = pool->cfg->nservers ? pool->cfg->servers[0].opts : s->opts;
-		/* A node added by hand is checked like its pool's servers. */
-		s->opts.weight = o->weight;
-		s->opts.disabled = false;
 	}
 	return 0;
+}
+
+static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *err, size_t errlen)
+{
+	bool reserved[RPILB_MAX_BACKENDS] = { false };
+
+	init_pools(b);
+	/*
+	 * Every id the state file records is spoken for before any server is
+	 * given a fresh one, so a server never takes another's id (and with it
+	 * that server's statistics and health) just because it comes first.
+	 */
+	for (size_t i = 0; ov && i < ov->count; i++)
+		if (override_kept(b, ov, &ov->items[i]) && ov->items[i].id >= 0)
+			reserved[ov->items[i].id] = true;
+	for (size_t p = 0; p < b->npools; p++)
+		if (add_file_servers(b, &b->pools[p], ov, reserved, err, errlen))
+			return -1;
+	return add_runtime_servers(b, ov, reserved, err, errlen);
 }
 
 static int build_services(struct balancer *b, char *err, size_t errlen)
@@ -356,11 +334,13 @@ bool balancer_same_server(const struct lb_server *a, const struct lb_server *b)
 
 void balancer_inherit(struct balancer *next, const struct balancer *old)
 {
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
-		struct lb_server *s = next->by_id[id];
-		const struct lb_server *o = old->by_id[id];
+	struct lb_server *s;
 
-		if (!s || !o || !balancer_same_server(s, o))
+	for_each_server(next, s)
+	{
+		const struct lb_server *o = old->by_id[s->id];
+
+		if (!o || !balancer_same_server(s, o))
 			continue;
 		s->healthy = o->healthy;
 		s->checked = o->checked;
@@ -579,13 +559,7 @@ struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const c
 	s = server_new(b, pool, name, -1, NULL, err, errlen);
 	if (!s)
 		return NULL;
-	s->addr = addr;
-	s->port = server_port(pool, port);
-	s->weight = weight;
-	s->runtime = true;
-	s->opts = pool->cfg->nservers ? pool->cfg->servers[0].opts : s->opts;
-	s->opts.weight = weight;
-	s->opts.disabled = false;
+	runtime_server_init(s, addr, port, weight);
 	if (!s->opts.check) {
 		s->healthy = true;
 		s->checked = true;
@@ -619,68 +593,4 @@ struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vi
 		if (b->services[i].vip.s_addr == vip.s_addr && b->services[i].port == port)
 			return &b->services[i];
 	return NULL;
-}
-
-struct lb_override *overrides_push(struct lb_overrides *ov)
-{
-	struct lb_override *o;
-
-	if (VEC_RESERVE(ov->items, ov->count, ov->cap))
-		return NULL;
-	o = &ov->items[ov->count++];
-	memset(o, 0, sizeof(*o));
-	o->id = -1;
-	return o;
-}
-
-int balancer_overrides(const struct balancer *b, struct lb_overrides *ov)
-{
-	memset(ov, 0, sizeof(*ov));
-	for (size_t p = 0; p < b->npools; p++) {
-		const struct lb_pool *pool = &b->pools[p];
-
-		for (size_t i = 0; i < pool->nservers; i++) {
-			const struct lb_server *s = pool->servers[i];
-			struct lb_override *o = overrides_push(ov);
-
-			if (!o)
-				return -ENOMEM;
-			snprintf(o->pool, sizeof(o->pool), "%s", pool->name);
-			snprintf(o->server, sizeof(o->server), "%s", s->name);
-			o->id = s->id;
-			o->admin = s->admin;
-			if (s->runtime) {
-				o->added = true;
-				o->addr = s->addr;
-				o->port = s->port;
-				o->weight = s->weight;
-			}
-		}
-		/* Servers of the file that del-node removed stay removed. */
-		for (size_t i = 0; i < pool->cfg->nservers; i++) {
-			const char *name = pool->cfg->servers[i].name;
-			bool present = false;
-			struct lb_override *o;
-
-			for (size_t j = 0; j < pool->nservers && !present; j++)
-				present = !strcmp(pool->servers[j]->name, name) &&
-					  !pool->servers[j]->runtime;
-			if (present)
-				continue;
-			o = overrides_push(ov);
-			if (!o)
-				return -ENOMEM;
-			snprintf(o->pool, sizeof(o->pool), "%s", pool->name);
-			snprintf(o->server, sizeof(o->server), "%s", name);
-			o->deleted = true;
-		}
-	}
-	return 0;
-}
-
-void overrides_free(struct lb_overrides *ov)
-{
-	free(ov->items);
-	ov->items = NULL;
-	ov->count = 0;
 }

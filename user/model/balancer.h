@@ -23,17 +23,9 @@
 #include <netinet/in.h>
 
 #include "config/config.h"
+#include "model/overrides.h"
 #include "kernel/maps.h"
 #include "rpilb_abi.h"
-
-enum admin_state {
-	ADMIN_READY,
-	ADMIN_DRAIN, /* no new flows; established ones go on until they close */
-	ADMIN_MAINT, /* no new flows, no health checks */
-};
-
-const char *admin_state_name(enum admin_state a);
-int admin_state_parse(const char *s, enum admin_state *a);
 
 struct lb_pool;
 struct checker_server;
@@ -74,24 +66,6 @@ struct lb_service {
 	bool dedicated_vip; /* "bind ADDR:PORT" with an address not on the host */
 };
 
-/* One runtime change, as the state file keeps it. */
-struct lb_override {
-	char pool[CFG_NAME_MAX];
-	char server[CFG_NAME_MAX];
-	int id; /* -1: none recorded */
-	enum admin_state admin;
-	bool added; /* add-node: addr, port, weight below are the server */
-	bool deleted; /* del-node of a server from the file */
-	struct in_addr addr;
-	uint16_t port;
-	unsigned weight;
-};
-
-struct lb_overrides {
-	struct lb_override *items;
-	size_t count, cap;
-};
-
 struct balancer {
 	struct rpilb_config *cfg;
 	struct lb_pool pools[RPILB_MAX_POOLS];
@@ -107,6 +81,12 @@ struct balancer {
 	uint8_t id_released[RPILB_MAX_BACKENDS];
 };
 _Static_assert(RPILB_MAX_POOLS < 255, "id_released holds 1 + a pool id in a byte");
+
+/* Every server of b, by id: for_each_server(b, s) { ... } */
+#define for_each_server(b, s)                                                                      \
+	for (size_t for_each_id_ = 0; for_each_id_ < RPILB_MAX_BACKENDS; for_each_id_++)           \
+		if (!((s) = (b)->by_id[for_each_id_])) {                                           \
+		} else
 
 /*
  * Build from a parsed configuration and the runtime overrides. nat_addr is
@@ -154,11 +134,8 @@ struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const c
 int balancer_del(struct balancer *b, struct lb_server *s);
 int balancer_set_admin(struct balancer *b, struct lb_server *s, enum admin_state admin);
 
-/* The overrides that reproduce the current runtime state from the file. */
+/* The overrides that reproduce the current runtime state from the file (overrides.c). */
 int balancer_overrides(const struct balancer *b, struct lb_overrides *ov);
-/* A new, empty override (id -1) at the end of ov; NULL when out of memory. */
-struct lb_override *overrides_push(struct lb_overrides *ov);
-void overrides_free(struct lb_overrides *ov);
 
 struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vip, uint16_t port);
 
