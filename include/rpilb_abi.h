@@ -8,6 +8,20 @@
  * Changing a layout here changes pinned maps: a running balancer must be
  * taken down (rpilbctl down) before a binary with a new layout is started.
  * RPILB_ABI_VERSION makes that mismatch visible instead of silent.
+ *
+ * Glossary: one word for one thing, here and in user/.
+ *   service   a frontend bind, (VIP, port): what clients connect to
+ *   pool      a HAProxy backend: the servers one service balances over
+ *   server    a HAProxy server (struct lb_server in user space). In the
+ *             kernel its entry is a "backend" (struct rpilb_backend, the
+ *             backends map, backend_id), the word the maps and bpftool
+ *             already use; the CLI calls it a node (add-node NAME).
+ *   flow      one TCP connection through the balancer, both directions
+ *   data path the BPF program and its maps; the host (user/host/) is the
+ *             interface and the sysctls it needs
+ *   check     one health probe (user/health/probe.c); health is the
+ *             rise/fall verdict over many (health.c); checker schedules
+ *             them (checker.c); srvhealth ties a verdict to a server
  */
 #ifndef RPILB_ABI_H
 #define RPILB_ABI_H
