@@ -166,15 +166,21 @@ void fx_probe(struct ev_timer *t)
 	f->done_calls_at_probe = f->done_calls;
 }
 
+void spec_update(struct fx *f)
+{
+	assert_int_equal(cfg_check_from_http(&f->chk, f->kind, &f->http), 0);
+	f->spec.chk = &f->chk;
+}
+
 void spec_for(struct fx *f, enum cfg_check_kind kind, uint16_t port, uint32_t timeout_ms)
 {
 	memset(&f->spec, 0, sizeof(f->spec));
-	f->spec.kind = kind;
+	f->kind = kind;
 	f->spec.addr.sin_family = AF_INET;
 	f->spec.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	f->spec.addr.sin_port = htons(port);
-	f->spec.http = kind == CFG_CHECK_HTTP ? &f->http : NULL;
-	f->spec.timeout_ms = timeout_ms;
+	f->spec.connect_ms = timeout_ms;
+	spec_update(f);
 }
 
 int probe_fx_setup(void **state)
@@ -218,6 +224,7 @@ int probe_fx_teardown(void **state)
 	ev_timer_cancel(f->loop, &f->guard);
 	ev_timer_cancel(f->loop, &f->settle);
 	ev_timer_cancel(f->loop, &f->probe);
+	cfg_check_free(&f->chk);
 	ev_free(f->loop);
 	fds = count_fds();
 	if (fds != f->fds_before) {

@@ -57,6 +57,8 @@ struct fx {
 	struct tsrv srv;
 	int extra_fd[NEXTRA]; /* sockets a test holds open; closed for it */
 	struct cfg_http_check http;
+	enum cfg_check_kind kind;
+	struct cfg_check chk; /* the rules, from kind and http (spec_for, spec_update) */
 	struct check_spec spec;
 };
 
@@ -73,6 +75,8 @@ void fx_guard(struct ev_timer *t);
 void fx_stop(struct ev_timer *t);
 void fx_probe(struct ev_timer *t);
 void spec_for(struct fx *f, enum cfg_check_kind kind, uint16_t port, uint32_t timeout_ms);
+/* The rules again, after a test changed f->http. */
+void spec_update(struct fx *f);
 int probe_fx_setup(void **state);
 int probe_fx_teardown(void **state);
 void on_done(struct check *c, void *arg);

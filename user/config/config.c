@@ -1226,6 +1226,8 @@ static void commit_backend(struct parser *p)
 	be->balance = px->s.balance;
 	be->check_kind = px->s.check_kind;
 	merge_http_check(p, &be->http, &px->s, px->hc_send_line ? px->hc_send_line : px->line);
+	if (cfg_check_from_http(&be->check, be->check_kind, &be->http))
+		p->oom = true;
 	be->timeout_server_ms = px->s.timeout_server_ms;
 	be->timeout_connect_ms =
 		px->s.timeout_connect_ms ? px->s.timeout_connect_ms : CFG_DEFAULT_CONNECT_MS;
@@ -2838,8 +2840,10 @@ void cfg_free(struct rpilb_config *cfg)
 
 	if (!cfg)
 		return;
-	for (i = 0; i < cfg->nbackends; i++)
+	for (i = 0; i < cfg->nbackends; i++) {
 		free(cfg->backends[i].servers);
+		cfg_check_free(&cfg->backends[i].check);
+	}
 	free(cfg->backends);
 	free(cfg->frontends);
 	memset(cfg, 0, sizeof(*cfg));

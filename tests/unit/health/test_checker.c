@@ -264,6 +264,7 @@ static void test_checker_bad_spec(void **state)
 	spec_for(f, CFG_CHECK_HTTP, 8000, 2000);
 	f->http.expect = CFG_EXPECT_RSTATUS;
 	snprintf(f->http.expect_arg, sizeof(f->http.expect_arg), "[");
+	spec_update(f);
 	assert_int_equal(checker_server_init(&x->cs[0], "nodes", "raspberrypi01", true, &f->spec,
 					     &hp, on_changed, x),
 			 -EINVAL);

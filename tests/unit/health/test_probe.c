@@ -136,15 +136,13 @@ static void test_spec_validate(void **state)
 
 	f->http.expect = CFG_EXPECT_RSTATUS;
 	snprintf(f->http.expect_arg, sizeof(f->http.expect_arg), "^(2");
+	spec_update(f);
 	assert_int_equal(check_spec_validate(&f->spec, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "rstatus"));
+	assert_non_null(strstr(err, "bad regex '^(2'"));
 	/* Refused up front, with nothing to report later. */
 	assert_int_equal(check_start(&f->c, f->loop, &f->spec, on_done, f), -EINVAL);
 	assert_false(check_running(&f->c));
 
-	spec_for(f, CFG_CHECK_HTTP, 80, 1000);
-	f->spec.http = NULL;
-	assert_int_equal(check_spec_validate(&f->spec, err, sizeof(err)), -EINVAL);
 	spec_for(f, CFG_CHECK_TCP, 0, 1000);
 	assert_int_equal(check_spec_validate(&f->spec, err, sizeof(err)), -EINVAL);
 	spec_for(f, CFG_CHECK_TCP, 80, 0);
@@ -160,19 +158,27 @@ static void test_spec_from_cfg(void **state)
 
 	(void)state;
 	check_spec_from_cfg(&spec, &be, a, 8000, &o);
-	assert_int_equal(spec.kind, CFG_CHECK_HTTP);
-	assert_ptr_equal(spec.http, &be.http);
+	assert_ptr_equal(spec.chk, &be.check);
 	assert_int_equal(ntohs(spec.addr.sin_port), 8000);
 	assert_int_equal(spec.addr.sin_addr.s_addr, a.s_addr);
-	assert_int_equal(spec.timeout_ms, 2000);
+	/* Without "timeout check", inter bounds the whole check. */
+	assert_int_equal(spec.connect_ms, 2000);
+	assert_int_equal(spec.read_ms, 0);
 
-	be.check_kind = CFG_CHECK_TCP;
+	/* With it, as HAProxy: connect within min(timeout connect, inter), then read within it. */
 	be.timeout_check_ms = 300;
 	o.check_port = 9000;
 	check_spec_from_cfg(&spec, &be, a, 8000, &o);
-	assert_null(spec.http);
 	assert_int_equal(ntohs(spec.addr.sin_port), 9000);
-	assert_int_equal(spec.timeout_ms, 300);
+	assert_int_equal(spec.connect_ms, 2000);
+	assert_int_equal(spec.read_ms, 300);
+	be.timeout_connect_ms = 500;
+	check_spec_from_cfg(&spec, &be, a, 8000, &o);
+	assert_int_equal(spec.connect_ms, 500);
+	/* A check address of its own. */
+	o.check_addr.s_addr = htonl(0xc0a80166);
+	check_spec_from_cfg(&spec, &be, a, 8000, &o);
+	assert_int_equal(spec.addr.sin_addr.s_addr, o.check_addr.s_addr);
 }
 
 /* ---- one check against a real socket ---- */
@@ -265,6 +271,7 @@ static void test_http_rstatus(void **state)
 
 	/* The same check again, now accepting 3xx: the regex is compiled per check. */
 	snprintf(f->http.expect_arg, sizeof(f->http.expect_arg), "^(2|3)");
+	spec_update(f);
 	f->done_calls = 0;
 	run_check(f);
 	assert_int_equal(f->done_calls, 1);
