@@ -165,20 +165,23 @@ static enum expect_verdict judge_smtp(const unsigned char *b, size_t len, bool l
 	char msg[64];
 
 	for (;;) {
+		size_t ll;
+
 		nl = memchr(s, '\n', end - s);
 		if (!nl)
 			break;
+		ll = nl - s - (nl > s && nl[-1] == '\r'); /* the line without its CRLF */
 		if (nl - s < 4 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
 		    s[2] < '0' || s[2] > '9' || (s[3] != ' ' && s[3] != '-' && s[3] != '\r'))
 			return fail(o, CHK_L7RSP, "not an SMTP reply: %s",
-				    shown((const unsigned char *)s, nl - s, msg, sizeof(msg)));
+				    shown((const unsigned char *)s, ll, msg, sizeof(msg)));
 		if (s[3] != '-') {
 			o->code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 			if (s[0] == '2')
 				return EXPECT_PASS;
 			o->result = CHK_L7STS;
 			snprintf(o->detail, sizeof(o->detail), "SMTP %s",
-				 shown((const unsigned char *)s, nl - s, msg, sizeof(msg)));
+				 shown((const unsigned char *)s, ll, msg, sizeof(msg)));
 			return EXPECT_FAIL;
 		}
 		s = nl + 1;
