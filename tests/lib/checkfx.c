@@ -50,6 +50,24 @@ void srv_pace(struct ev_timer *t)
 	srv_write_next((struct tsrv *)((char *)t - offsetof(struct tsrv, pace)));
 }
 
+/* Say every step whose bytes have come; close after the last unless kept open. */
+static void srv_script_run(struct tsrv *s)
+{
+	while (s->step < s->nsteps) {
+		const struct srv_step *st = &s->script[s->step];
+		size_t alen = st->await ? (st->await_len ? st->await_len : strlen(st->await)) : 0;
+		size_t slen = st->say ? (st->say_len ? st->say_len : strlen(st->say)) : 0;
+
+		if (st->await && !memmem(s->req, s->req_len, st->await, alen))
+			return;
+		if (slen && send(s->cio.fd, st->say, slen, MSG_NOSIGNAL) < 0)
+			break;
+		s->step++;
+	}
+	if (!s->keep_open)
+		srv_close_conn(s);
+}
+
 void srv_conn_io(struct ev_io *io, uint32_t revents)
 {
 	struct tsrv *s = (struct tsrv *)((char *)io - offsetof(struct tsrv, cio));
@@ -64,6 +82,10 @@ void srv_conn_io(struct ev_io *io, uint32_t revents)
 	}
 	s->req_len += (size_t)n;
 	s->req[s->req_len] = '\0';
+	if (s->mode == SRV_SCRIPT) {
+		srv_script_run(s);
+		return;
+	}
 	if (!s->answered && strstr(s->req, "\r\n\r\n")) {
 		s->answered = true;
 		if (s->mode == SRV_ANSWER)
@@ -87,6 +109,9 @@ void srv_accept(struct ev_io *io, uint32_t revents)
 	s->next = 0;
 	s->cio = (struct ev_io){ .fd = fd, .events = EPOLLIN, .cb = srv_conn_io };
 	assert_int_equal(ev_io_add(s->loop, &s->cio), 0);
+	s->step = 0;
+	if (s->mode == SRV_SCRIPT)
+		srv_script_run(s);
 }
 
 /* A socket bound to 127.0.0.1 on a port of the kernel's choice; *port in host order. */
@@ -116,6 +141,13 @@ void srv_open(struct tsrv *s, struct evloop *l, enum srv_mode mode, const char *
 		(struct ev_io){ .fd = bound_socket(&s->port), .events = EPOLLIN, .cb = srv_accept };
 	assert_int_equal(listen(s->lio.fd, 16), 0);
 	assert_int_equal(ev_io_add(l, &s->lio), 0);
+}
+
+void srv_open_script(struct tsrv *s, struct evloop *l, const struct srv_step *script, size_t n)
+{
+	srv_open(s, l, SRV_SCRIPT, NULL);
+	s->script = script;
+	s->nsteps = n;
 }
 
 void srv_close(struct tsrv *s)

@@ -25,6 +25,15 @@ enum srv_mode {
 	SRV_ANSWER, /* read the request, write the chunks, close */
 	SRV_HANG, /* read the request, never answer */
 	SRV_ACCEPT, /* accept and wait (TCP checks) */
+	SRV_SCRIPT, /* a dialogue: each step waits for some bytes, then says its own */
+};
+
+/* One step of a dialogue; a NULL await speaks at once (a banner). */
+struct srv_step {
+	const char *await; /* bytes the request must contain by now */
+	size_t await_len; /* 0: strlen(await) */
+	const char *say;
+	size_t say_len; /* 0: strlen(say) */
 };
 
 struct tsrv {
@@ -34,6 +43,8 @@ struct tsrv {
 	struct ev_timer pace; /* spaces out the chunks of a split answer */
 	enum srv_mode mode;
 	const char *const *chunks; /* NULL-terminated */
+	const struct srv_step *script; /* SRV_SCRIPT: nsteps steps */
+	size_t nsteps, step;
 	size_t next;
 	uint32_t pace_ms;
 	size_t bulk; /* this many body bytes after the chunks */
@@ -69,6 +80,7 @@ void srv_conn_io(struct ev_io *io, uint32_t revents);
 void srv_accept(struct ev_io *io, uint32_t revents);
 int bound_socket(uint16_t *port);
 void srv_open(struct tsrv *s, struct evloop *l, enum srv_mode mode, const char *const *chunks);
+void srv_open_script(struct tsrv *s, struct evloop *l, const struct srv_step *script, size_t n);
 void srv_close(struct tsrv *s);
 int count_fds(void);
 void fx_guard(struct ev_timer *t);

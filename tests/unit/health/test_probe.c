@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 #include "checkfx.h"
+#include "config/checks_canned.h"
 
 /* ---- building blocks ---- */
 
@@ -479,6 +480,183 @@ static void test_restart_from_done(void **state)
 	assert_int_equal(f->c.result, CHK_L7OK);
 }
 
+/* ---- rule sequences: tcp-check, the canned checks, http-check options ---- */
+
+/* A TCP check of rules made by a canned builder, against a scripted server. */
+static void canned_check(struct fx *f, enum cfg_canned which, const char *arg,
+			 const struct srv_step *script, size_t nsteps)
+{
+	srv_open_script(&f->srv, f->loop, script, nsteps);
+	spec_for(f, CFG_CHECK_TCP, f->srv.port, 2000);
+	assert_int_equal(cfg_check_canned(&f->chk, which, arg, NULL, false, 1), 0);
+	run_check(f);
+	assert_int_equal(f->done_calls, 1);
+}
+
+static void test_redis_pong(void **state)
+{
+	static const struct srv_step pong[] = { { .await = "PING\r\n", .say = "+PONG\r\n" } };
+	struct fx *f = *state;
+
+	canned_check(f, CFG_CANNED_REDIS, NULL, pong, 1);
+	assert_int_equal(f->c.result, CHK_L7OK);
+	assert_string_equal(f->srv.req, "PING\r\n");
+}
+
+static void test_redis_loading(void **state)
+{
+	static const struct srv_step loading[] = {
+		{ .await = "PING\r\n", .say = "-LOADING Redis is loading the dataset\r\n" },
+	};
+	struct fx *f = *state;
+
+	canned_check(f, CFG_CANNED_REDIS, NULL, loading, 1);
+	assert_int_equal(f->c.result, CHK_L7RSP);
+	assert_string_equal(f->c.detail, "did not match string '+PONG'");
+}
+
+/* The server speaks first; each answer is judged against what was said to it. */
+static void test_smtp_dialogue(void **state)
+{
+	static const struct srv_step smtp[] = {
+		{ .say = "220 mx.lan ESMTP\r\n" },
+		{ .await = "HELO localhost\r\n", .say = "250 mx.lan\r\n" },
+		{ .await = "QUIT\r\n", .say = "221 bye\r\n" },
+	};
+	struct fx *f = *state;
+
+	canned_check(f, CFG_CANNED_SMTP, NULL, smtp, 3);
+	assert_int_equal(f->c.result, CHK_L7OK);
+	assert_int_equal(f->c.code, 250);
+	assert_string_equal(f->srv.req, "HELO localhost\r\nQUIT\r\n");
+}
+
+static void test_smtp_refused(void **state)
+{
+	static const struct srv_step busy[] = { { .say = "421 too busy\r\n" } };
+	struct fx *f = *state;
+
+	canned_check(f, CFG_CANNED_SMTP, NULL, busy, 1);
+	assert_int_equal(f->c.result, CHK_L7STS);
+	assert_int_equal(f->c.code, 421);
+	assert_string_equal(f->c.detail, "SMTP 421 too busy");
+}
+
+static void test_mysql_greeting(void **state)
+{
+	static const struct srv_step greet[] = {
+		{ .say = "\x0b\x00\x00\x00\x0a"
+			 "8.0.36\0\x01\x02\x03",
+		  .say_len = 15 },
+	};
+	struct fx *f = *state;
+
+	f->srv.keep_open = true;
+	canned_check(f, CFG_CANNED_MYSQL, NULL, greet, 1);
+	assert_int_equal(f->c.result, CHK_L7OK);
+	assert_string_equal(f->c.detail, "MySQL 8.0.36");
+}
+
+static void test_ssl_hello(void **state)
+{
+	static const struct srv_step hello[] = {
+		{ .await = "\x16\x03\x01",
+		  .await_len = 3,
+		  .say = "\x16\x03\x03\x00\x31\x02\x00\x00\x2d",
+		  .say_len = 9 },
+	};
+	struct fx *f = *state;
+
+	canned_check(f, CFG_CANNED_SSL_HELLO, NULL, hello, 1);
+	assert_int_equal(f->c.result, CHK_L6OK);
+}
+
+/* tcp-check connect port N, twice: each connect replaces the last connection. */
+static void test_tcpcheck_two_ports(void **state)
+{
+	static const struct srv_step a[] = { { .say = "A-ready\n" } };
+	static const struct srv_step b[] = { { .say = "B-ready\n" } };
+	struct fx *f = *state;
+	struct tsrv second;
+	struct cfg_check_rule *r;
+
+	srv_open_script(&f->srv, f->loop, a, 1);
+	srv_open_script(&second, f->loop, b, 1);
+	f->srv.keep_open = second.keep_open = true;
+	spec_for(f, CFG_CHECK_TCP, 0, 2000); /* no server port: every connect names one */
+	r = cfg_check_add(&f->chk, CFG_RULE_CONNECT, 1);
+	r->port = f->srv.port;
+	r = cfg_check_add(&f->chk, CFG_RULE_EXPECT, 2);
+	r->match = CFG_MATCH_STRING;
+	r->data = strdup("A-ready");
+	r->len = 7;
+	r = cfg_check_add(&f->chk, CFG_RULE_CONNECT, 3);
+	r->port = second.port;
+	r = cfg_check_add(&f->chk, CFG_RULE_EXPECT, 4);
+	r->match = CFG_MATCH_STRING;
+	r->data = strdup("B-ready");
+	r->len = 7;
+	run_check(f);
+	assert_int_equal(f->c.result, CHK_L7OK);
+	assert_int_equal(f->srv.accepted, 1);
+	assert_int_equal(second.accepted, 1);
+	srv_close(&second);
+}
+
+/* With "timeout check", a silent server is cut off by it, not by inter. */
+static void test_timeout_check_bounds_the_read(void **state)
+{
+	struct fx *f = *state;
+	struct cfg_check_rule *r;
+
+	srv_open(&f->srv, f->loop, SRV_ACCEPT, NULL);
+	spec_for(f, CFG_CHECK_TCP, f->srv.port, 5000);
+	f->spec.read_ms = 100;
+	r = cfg_check_add(&f->chk, CFG_RULE_EXPECT, 1);
+	r->match = CFG_MATCH_STRING;
+	r->data = strdup("220");
+	r->len = 3;
+	run_check(f);
+	assert_int_equal(f->c.result, CHK_L7TOUT);
+	assert_string_equal(f->c.detail, "no conclusive answer within 100 ms");
+	assert_true(f->c.duration_ms >= 100);
+}
+
+static void test_disable_on_404(void **state)
+{
+	static const char *const not_found[] = { "HTTP/1.1 404 Not Found\r\n\r\n", NULL };
+	struct fx *f = *state;
+
+	http_check(f, not_found);
+	assert_int_equal(f->c.result, CHK_L7STS);
+
+	f->chk.disable_on_404 = true;
+	f->done_calls = 0;
+	run_check(f);
+	assert_int_equal(f->c.result, CHK_L7OKC);
+	assert_int_equal(f->c.code, 404);
+
+	/* A DOWN server's 404 is no reason to bring it back, not even conditionally. */
+	f->spec.down = true;
+	f->done_calls = 0;
+	run_check(f);
+	assert_int_equal(f->c.result, CHK_L7STS);
+}
+
+static void test_send_state_header(void **state)
+{
+	static const char *const ok[] = { "HTTP/1.1 200 OK\r\n\r\n", NULL };
+	struct fx *f = *state;
+
+	srv_open(&f->srv, f->loop, SRV_ANSWER, ok);
+	spec_for(f, CFG_CHECK_HTTP, f->srv.port, 2000);
+	snprintf(f->spec.state, sizeof(f->spec.state), "UP 2/3; name=nodes/raspberrypi01");
+	run_check(f);
+	assert_int_equal(f->c.result, CHK_L7OK);
+	assert_non_null(strstr(f->srv.req, "\r\nX-Haproxy-Server-State: UP 2/3; "
+					   "name=nodes/raspberrypi01\r\n"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, probe_fx_setup, probe_fx_teardown)
@@ -508,6 +686,16 @@ int main(void)
 		T(test_tcp_timeout_full_backlog),
 		T(test_abort),
 		T(test_restart_from_done),
+		T(test_redis_pong),
+		T(test_redis_loading),
+		T(test_smtp_dialogue),
+		T(test_smtp_refused),
+		T(test_mysql_greeting),
+		T(test_ssl_hello),
+		T(test_tcpcheck_two_ports),
+		T(test_timeout_check_bounds_the_read),
+		T(test_disable_on_404),
+		T(test_send_state_header),
 	};
 #undef T
 
