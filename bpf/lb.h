@@ -269,7 +269,7 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	fwd.created = now;
 	fwd.last_seen = now;
 	fwd.backend_addr = be->addr;
-	fwd.backend_port = be->port;
+	fwd.backend_port = backend_port_for(be, c->tuple.dport);
 	fwd.nat_port = rk.dport;
 	fwd.backend_id = backend_id;
 	if (rev.flags & RPILB_FLOW_TS_SHIFTED) {
@@ -303,7 +303,7 @@ static __always_inline enum lb_verdict lb_new_flow(struct lb_ctx *c, const struc
 	t.saddr = c->cfg->nat_addr;
 	t.daddr = be->addr;
 	t.sport = rk.dport;
-	t.dport = be->port;
+	t.dport = fwd.backend_port;
 	t.dmac = fwd.backend_mac;
 	return lb_send_to_backend(c, &t, resolved, RPILB_CNT_TX_NEW_FLOW);
 

@@ -16,6 +16,14 @@
 #include "maps.h"
 #include "tstamp.h"
 
+/* The server's port for a flow to the service port dport (both in network order). */
+static __always_inline __be16 backend_port_for(const struct rpilb_backend *be, __be16 dport)
+{
+	if (!(be->flags & RPILB_BACKEND_F_PORT_MAP))
+		return be->port;
+	return bpf_htons((__u16)(bpf_ntohs(dport) + be->port_offset));
+}
+
 enum nat_reuse {
 	NAT_BUSY,
 	NAT_FREE, /* closed and rested */
@@ -136,7 +144,7 @@ static __always_inline __u32 nat_claim_port(struct lb_ctx *c, const struct rpilb
 	np.range = (__u32)cfg->nat_port_hi - cfg->nat_port_lo + 1;
 	rk->saddr = be->addr;
 	rk->daddr = cfg->nat_addr;
-	rk->sport = be->port;
+	rk->sport = backend_port_for(be, c->tuple.dport);
 	/*
 	 * A random start spreads flows over the range; walking on from it
 	 * (rather than drawing again) still finds the last free ports of a

@@ -59,13 +59,20 @@ struct rpilb_svc {
 /* backends: array indexed by backend id */
 struct rpilb_backend {
 	__be32 addr;
-	__be16 port;
+	__be16 port; /* without RPILB_BACKEND_F_PORT_MAP */
 	__u16 pool;
 	__u32 flags; /* RPILB_BACKEND_F_* */
+	__u16 port_offset; /* RPILB_BACKEND_F_PORT_MAP: added to the client's port (mod 65536) */
+	__u16 pad;
 	char name[RPILB_NAME_LEN];
 };
 
 #define RPILB_BACKEND_F_IN_USE (1U << 0)
+/*
+ * HAProxy's "server s 10.0.0.5" (no port) and ":+1000" / ":-1000": the
+ * port the client connected to, shifted by port_offset (0: the same).
+ */
+#define RPILB_BACKEND_F_PORT_MAP (1U << 1)
 
 /* rr_tables: hash, pool id -> the order new flows walk */
 struct rpilb_rr_table {

@@ -722,6 +722,56 @@ static void rr_retry_after_drop(enum dp_prog prog)
 	assert_verdicts_add_up();
 }
 
+/* ---- servers without a port, or with a port offset ---------------------- */
+
+/* A SYN from cport to VIP:vport; the server's port it was sent to. */
+static uint16_t syn_to_port(enum dp_prog prog, uint16_t cport, uint16_t vport)
+{
+	struct pkt_spec syn = client_pkt(cport, TH_SYN), want;
+	uint8_t out[PKT_MAX], exp[PKT_MAX];
+	struct rpilb_flow_fwd f;
+	size_t n;
+
+	syn.dport = vport;
+	n = run_spec(prog, &syn, DP_TX, out);
+	{
+		struct rpilb_tuple t = client_tuple(cport);
+
+		t.dport = htons(vport);
+		assert_int_equal(maps_get_fwd(&g_dp.m, &t, &f), 0);
+	}
+	want = to_backend(syn, 1, ntohs(f.nat_port));
+	want.dport = ntohs(f.backend_port);
+	assert_frame(exp, pkt_tcp(exp, &want), out, n);
+	return ntohs(f.backend_port);
+}
+
+static void port_from_client(enum dp_prog prog)
+{
+	struct rpilb_svc_key sk = { .vip = ip4(DP_LB), .port = htons(8080) };
+	struct rpilb_svc svc = { .id = 1, .pool = 0 };
+	struct rpilb_backend be;
+
+	env_std(1);
+	assert_int_equal(maps_set_service(&g_dp.m, &sk, &svc), 0);
+	assert_int_equal(maps_get_backend(&g_dp.m, 0, &be), 0);
+	/* "server pi1 10.0.0.11": the port the client connected to. */
+	be.flags |= RPILB_BACKEND_F_PORT_MAP;
+	be.port = 0;
+	be.port_offset = 0;
+	assert_int_equal(maps_set_backend(&g_dp.m, 0, &be), 0);
+	assert_int_equal(syn_to_port(prog, 45000, VPORT), VPORT);
+	assert_int_equal(syn_to_port(prog, 45001, 8080), 8080);
+	/* ":+1000" and ":-1000" (an offset wraps as a 16-bit port does). */
+	be.port_offset = 1000;
+	assert_int_equal(maps_set_backend(&g_dp.m, 0, &be), 0);
+	assert_int_equal(syn_to_port(prog, 45002, 8080), 9080);
+	be.port_offset = (uint16_t)-1000;
+	assert_int_equal(maps_set_backend(&g_dp.m, 0, &be), 0);
+	assert_int_equal(syn_to_port(prog, 45003, 8080), 7080);
+	assert_int_equal(counter(RPILB_CNT_TX_NEW_FLOW), 4);
+}
+
 /* ---- NAT ports ------------------------------------------------------------ */
 
 static void nat_ports_distinct(enum dp_prog prog)
@@ -1596,6 +1646,7 @@ DP_CASE(flow_syn_reuses_closed_tuple)
 DP_CASE(rr_retry_after_client_reset)
 DP_CASE(rr_no_retry_after_server_reset)
 DP_CASE(rr_retry_after_drop)
+DP_CASE(port_from_client)
 DP_CASE(nat_ports_distinct)
 DP_CASE(nat_tw_older_ts_shifted)
 DP_CASE(nat_tw_equal_ts_shifted)
@@ -1672,6 +1723,7 @@ int main(void)
 		BOTH(rr_retry_after_client_reset),
 		BOTH(rr_no_retry_after_server_reset),
 		BOTH(rr_retry_after_drop),
+		BOTH(port_from_client),
 		BOTH(nat_ports_distinct),
 		BOTH(nat_tw_older_ts_shifted),
 		BOTH(nat_tw_equal_ts_shifted),
