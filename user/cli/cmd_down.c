@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/ctl_client.h"
 #include "config/config.h"
-#include "daemon/ctl.h"
 #include "host/hostprep.h"
 #include "kernel/loader.h"
 #include "kernel/maps.h"

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/ctl_client.h"
 #include "config/config.h"
 #include "config/load.h"
-#include "daemon/ctl.h"
 #include "daemon/daemon.h"
 #include "lib/log.h"
 

@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli/cli.h"
-#include "daemon/ctl.h"
+#include "cli/ctl_client.h"
 #include "config/config.h"
 #include "lib/log.h"
 #include "lib/util.h"
