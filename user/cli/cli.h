@@ -48,6 +48,11 @@ struct json_writer *cli_json(void);
 
 /* Send one request to the daemon; prints the error itself. */
 int cli_request(const char *line, char **body);
+/*
+ * Send the request fmt says (as JSON under -j), print the answer's body and
+ * free it. EXIT_OK, or EXIT_FAIL after the one-line error.
+ */
+int cli_request_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int do_up(int argc, char **argv);
 int do_down(int argc, char **argv);

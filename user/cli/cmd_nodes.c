@@ -123,19 +123,8 @@ static int help(const char *name, int ret)
 /* Send "VERB NAME [...] [backend B]" and print the daemon's answer. */
 static int node_request(const char *verb, const struct node_args *a, const char *extra)
 {
-	char line[512];
-	char *body = NULL;
-	int ret;
-
-	snprintf(line, sizeof(line), "%s%s %s%s%s%s%s", cli.json ? "json " : "", verb, a->name,
-		 extra ? " " : "", extra ? extra : "", a->backend ? " backend " : "",
-		 a->backend ? a->backend : "");
-	ret = cli_request(line, &body);
-	if (ret)
-		return EXIT_FAIL;
-	fputs(body, stdout);
-	free(body);
-	return EXIT_OK;
+	return cli_request_print("%s %s%s%s%s%s", verb, a->name, extra ? " " : "", extra ? extra : "",
+				 a->backend ? " backend " : "", a->backend ? a->backend : "");
 }
 
 int do_add_node(int argc, char **argv)
@@ -232,7 +221,6 @@ int do_reload(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char *body = NULL;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -248,9 +236,5 @@ int do_reload(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "reload takes no arguments");
-	if (cli_request(cli.json ? "json reload" : "reload", &body))
-		return EXIT_FAIL;
-	fputs(body, stdout);
-	free(body);
-	return EXIT_OK;
+	return cli_request_print("reload");
 }

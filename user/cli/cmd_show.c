@@ -38,25 +38,13 @@ static int simple_opts(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int show(const char *what)
-{
-	char line[128], *body = NULL;
-
-	snprintf(line, sizeof(line), "%sshow %s", cli.json ? "json " : "", what);
-	if (cli_request(line, &body))
-		return EXIT_FAIL;
-	fputs(body, stdout);
-	free(body);
-	return EXIT_OK;
-}
-
 int do_status(int argc, char **argv)
 {
 	int ret = simple_opts(argc, argv);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	return show("status");
+	return cli_request_print("show status");
 }
 
 int do_stats(int argc, char **argv)
@@ -86,7 +74,7 @@ int do_stats(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return show(all ? "stats all" : "stats");
+	return cli_request_print("show stats%s", all ? " all" : "");
 }
 
 int do_conns(int argc, char **argv)
@@ -136,5 +124,5 @@ int do_conns(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return show(line);
+	return cli_request_print("show %s", line);
 }

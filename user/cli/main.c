@@ -192,6 +192,33 @@ int cli_request(const char *line, char **body)
 	return ret;
 }
 
+int cli_request_print(const char *fmt, ...)
+{
+	char *what = NULL, *line = NULL, *body = NULL;
+	int ret = EXIT_FAIL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	/* "json " in front asks the daemon for the JSON form of the same answer. */
+	if (!what || asprintf(&line, "%s%s", cli.json ? "json " : "", what) < 0) {
+		line = NULL;
+		ret = cli_fail(EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	if (cli_request(line, &body))
+		goto out;
+	fputs(body, stdout);
+	ret = EXIT_OK;
+out:
+	free(body);
+	free(line);
+	free(what);
+	return ret;
+}
+
 static void print_help(FILE *out)
 {
 	fprintf(out, "usage: rpilbctl [-j] [-p] [-v] [-S SOCKET] COMMAND [ARGS]\n"
