@@ -52,7 +52,8 @@ static int connect_daemon(const char *path, char *err, size_t errlen)
 	ret = -errno;
 	if (ret == -ENOENT || ret == -ECONNREFUSED)
 		snprintf(err, errlen,
-			 "rpilb is not running (nothing answers on %s): start it with 'rpilbctl up'",
+			 "rpilb is not running (nothing answers on %s): start it with "
+			 "'rpilbctl up'",
 			 path);
 	else if (ret == -EACCES || ret == -EPERM)
 		snprintf(err, errlen,
