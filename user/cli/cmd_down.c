@@ -5,7 +5,6 @@
  * back exactly what "up" took: sysctls, reserved ports, VIP addresses.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,38 +57,31 @@ static int detach_everywhere(char *ifname, size_t len, enum cfg_attach_mode *mod
 	return found;
 }
 
-int do_down(int argc, char **argv)
+struct down_opts {
+	const char *config; /* NULL: the default file's paths, or the defaults */
+};
+
+static const struct cli_opt down_table[] = {
+	CLI_STR("config", struct down_opts, config, .letter = 'c', .arg = "FILE",
+		.help = "where state, socket and pins are (default " CFG_DEFAULT_CONFIG
+			"; the defaults if it does not parse)"),
+	CLI_OPT_JSON,
+	{},
+};
+const struct cli_optset down_options = CLI_OPTSET(struct down_opts, down_table, NULL);
+
+int do_down(const void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	const char *cfg_path = ((const struct down_opts *)opts)->config;
 	struct rpilb_paths paths;
 	struct host_record rec;
-	const char *cfg_path = NULL;
 	char ifname[IF_NAMESIZE] = "";
 	enum cfg_attach_mode mode = CFG_ATTACH_AUTO;
 	bool daemon, have_record, detached = false;
-	int opt, err;
+	int err = cli_no_args(argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			cfg_path = optarg;
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return cli_help(argv[0]);
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (err)
+		return err;
 	if (geteuid() != 0)
 		return cli_fail(EXIT_FAIL, "rpilbctl down must run as root (try sudo)");
 
