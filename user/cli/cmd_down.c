@@ -70,14 +70,81 @@ static const struct cli_opt down_table[] = {
 };
 const struct cli_optset down_options = CLI_OPTSET(struct down_opts, down_table, NULL);
 
+/* What down found and did, for the one line (or object) it prints. */
+struct down_result {
+	bool daemon_stopped;
+	bool detached;
+	char ifname[IF_NAMESIZE];
+	enum cfg_attach_mode mode;
+};
+
+/* Detach where the record says, giving back the host settings; else wherever it is. */
+static void detach(const struct rpilb_paths *paths, struct down_result *res)
+{
+	struct host_record rec;
+
+	if (record_load(paths->state_dir, &rec)) {
+		res->detached = detach_everywhere(res->ifname, sizeof(res->ifname), &res->mode) > 0;
+		return;
+	}
+	snprintf(res->ifname, sizeof(res->ifname), "%s", rec.ifname);
+	res->mode = rec.mode;
+	res->detached = loader_detach(rec.ifindex, rec.mode) == 0;
+	host_restore(&rec);
+}
+
+/* Before the tables go: the pairs the Pis still hold in TIME_WAIT, for the next up. */
+static void keep_timewait(const struct rpilb_paths *paths)
+{
+	char boot[40] = "";
+	struct lb_maps m;
+	int n;
+
+	if (maps_open_pinned(&m, paths->pin_dir))
+		return;
+	sysctl_read_str("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+	n = timewait_save(&m, paths->state_dir, boot);
+	if (n > 0)
+		pr_debug("kept %d pairs in TIME_WAIT for the next up", n);
+	maps_close(&m);
+}
+
+/* The mode as down's line names it; AUTO never is, once something was detached. */
+static const char *mode_shown(enum cfg_attach_mode mode)
+{
+	return mode == CFG_ATTACH_TC ? "(tc)" : mode == CFG_ATTACH_XDP ? "(xdp)" : "(xdpgeneric)";
+}
+
+static void print_down(const struct down_result *res)
+{
+	struct json_writer *jw;
+
+	if (!cli.json) {
+		if (res->detached)
+			printf("rpilb is down: detached from %s %s.\n", res->ifname,
+			       mode_shown(res->mode));
+		else if (res->daemon_stopped)
+			printf("rpilb is down.\n");
+		else
+			printf("rpilb was not running: nothing to do.\n");
+		return;
+	}
+	jw = cli_json();
+	json_begin_object(jw);
+	json_kv_bool(jw, "daemon_stopped", res->daemon_stopped);
+	json_kv_bool(jw, "detached", res->detached);
+	json_kv_str(jw, "interface", res->ifname);
+	json_kv_str(jw, "mode", res->detached ? cfg_attach_mode_name(res->mode) : "");
+	json_end_object(jw);
+	json_free(jw);
+	putchar('\n');
+}
+
 int do_down(const void *opts, int argc, char **argv)
 {
-	const char *cfg_path = ((const struct down_opts *)opts)->config;
+	const struct down_opts *o = opts;
+	struct down_result res = { .mode = CFG_ATTACH_AUTO };
 	struct rpilb_paths paths;
-	struct host_record rec;
-	char ifname[IF_NAMESIZE] = "";
-	enum cfg_attach_mode mode = CFG_ATTACH_AUTO;
-	bool daemon, have_record, detached = false;
 	int err = cli_no_args(argc, argv);
 
 	if (err)
@@ -85,59 +152,14 @@ int do_down(const void *opts, int argc, char **argv)
 	if (geteuid() != 0)
 		return cli_fail(EXIT_FAIL, "rpilbctl down must run as root (try sudo)");
 
-	paths_from_config(cfg_path, &paths);
-	daemon = stop_daemon(paths.socket);
-
-	err = record_load(paths.state_dir, &rec);
-	have_record = !err;
-	if (have_record) {
-		snprintf(ifname, sizeof(ifname), "%s", rec.ifname);
-		mode = rec.mode;
-		detached = loader_detach(rec.ifindex, rec.mode) == 0;
-		host_restore(&rec);
-	} else {
-		detached = detach_everywhere(ifname, sizeof(ifname), &mode) > 0;
-	}
-	/* Before the tables go: the pairs the Pis still hold in TIME_WAIT. */
-	{
-		struct lb_maps m;
-
-		if (!maps_open_pinned(&m, paths.pin_dir)) {
-			char boot[40] = "";
-			int n;
-
-			sysctl_read_str("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
-			n = timewait_save(&m, paths.state_dir, boot);
-			if (n > 0)
-				pr_debug("kept %d pairs in TIME_WAIT for the next up", n);
-			maps_close(&m);
-		}
-	}
+	paths_from_config(o->config, &paths);
+	res.daemon_stopped = stop_daemon(paths.socket);
+	detach(&paths, &res);
+	keep_timewait(&paths);
 	err = loader_unpin(paths.pin_dir);
 	if (err)
 		pr_warn("could not remove every pin in %s: %s", paths.pin_dir, strerror(-err));
 	record_remove(paths.state_dir);
-
-	if (cli.json) {
-		struct json_writer *jw = cli_json();
-
-		json_begin_object(jw);
-		json_kv_bool(jw, "daemon_stopped", daemon);
-		json_kv_bool(jw, "detached", detached);
-		json_kv_str(jw, "interface", ifname);
-		json_kv_str(jw, "mode", detached ? cfg_attach_mode_name(mode) : "");
-		json_end_object(jw);
-		json_free(jw);
-		putchar('\n');
-	} else if (detached || daemon) {
-		printf("rpilb is down%s%s%s%s.\n", detached ? ": detached from " : "",
-		       detached ? ifname : "", detached ? " " : "",
-		       detached ? (mode == CFG_ATTACH_TC    ? "(tc)"
-				   : mode == CFG_ATTACH_XDP ? "(xdp)"
-							    : "(xdpgeneric)")
-				: "");
-	} else {
-		printf("rpilb was not running: nothing to do.\n");
-	}
+	print_down(&res);
 	return EXIT_OK;
 }
