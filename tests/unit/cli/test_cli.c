@@ -238,18 +238,26 @@ static void test_every_option_parses(void **state)
 	}
 }
 
+/* What cli_print_help() prints for c; malloc'd. */
+static char *help_text(const struct cmd *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	cli_print_help(f, c);
+	fclose(f);
+	return text;
+}
+
 static void test_help_shows_every_option(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i <= cli_ncommands; i++) {
 		const struct cmd *c = table(i);
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&text, &len);
+		char *text = help_text(c);
 
-		assert_non_null(f);
-		cli_print_help(f, c);
-		fclose(f);
 		if (c != &cli_global) {
 			char usage[256];
 
@@ -278,6 +286,37 @@ static void test_help_shows_every_option(void **state)
 	}
 }
 
+/* word stands in s on its own: "-c" in "[-c FILE]", not in "[-cx]" nor "--config". */
+static bool has_word(const char *s, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = s; (p = strstr(p, word)); p++)
+		if ((p == s || strchr(" [|", p[-1])) &&
+		    !strchr("abcdefghijklmnopqrstuvwxyz-", p[len]))
+			return true;
+	return false;
+}
+
+/* The synopsis in the command table is written by hand: it names every option. */
+static void test_synopsis_names_every_option(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		const struct cmd *c = &cli_commands[i];
+
+		for (const struct cli_opt *r = c->opts->opt; r->name; r++) {
+			char shrt[3] = { '-', r->letter, '\0' }, lng[64];
+
+			snprintf(lng, sizeof(lng), "--%s", r->name);
+			if (!r->hidden && !has_word(c->args, lng) &&
+			    !(r->letter && has_word(c->args, shrt)))
+				fail_msg("'rpilbctl %s %s' does not name --%s", c->name, c->args,
+					 r->name);
+		}
+	}
+}
+
 static void test_dash_h_is_help(void **state)
 {
 	static const char *const forms[] = { "-h", "--help", "--he" };
@@ -285,13 +324,8 @@ static void test_dash_h_is_help(void **state)
 	(void)state;
 	for (size_t i = 0; i <= cli_ncommands; i++) {
 		const struct cmd *c = table(i);
-		char *want = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&want, &len);
+		char *want = help_text(c);
 
-		assert_non_null(f);
-		cli_print_help(f, c);
-		fclose(f);
 		for (size_t k = 0; k < ARRAY_SIZE(forms); k++) {
 			struct captured got;
 
@@ -503,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_every_option_parses),
 		cmocka_unit_test(test_help_shows_every_option),
+		cmocka_unit_test(test_synopsis_names_every_option),
 		cmocka_unit_test(test_dash_h_is_help),
 		cmocka_unit_test(test_bad_option_is_one_line_exit_2),
 		cmocka_unit_test(test_error_texts),
