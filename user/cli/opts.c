@@ -10,11 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
-#include "lib/log.h"
-#include "lib/util.h"
 
-/* More than any command needs; test_cli checks that every table fits. */
-#define MAX_ROWS 16
+/* A table's rows and -h. */
+#define MAX_ROWS (CLI_MAX_OPTS + 1)
 /* getopt_long's value for row i of a long-only option (above any letter). */
 #define LONG_ONLY 256
 
@@ -54,11 +52,11 @@ static int parser_init(struct parser *p, const struct cli_opt *table, bool in_or
 	if (in_order)
 		*s++ = '+';
 	*s++ = ':'; /* a missing argument is ':', not '?' */
-	for (const struct cli_opt *r = table; r && r->name; r++)
-		if (p->n < MAX_ROWS - 1)
-			p->row[p->n++] = r;
-		else
+	for (const struct cli_opt *r = table; r->name; r++) {
+		if (p->n == CLI_MAX_OPTS)
 			return -1;
+		p->row[p->n++] = r;
+	}
 	p->row[p->n++] = &cli_opt_help;
 	for (int i = 0; i < p->n; i++) {
 		const struct cli_opt *r = p->row[i];
@@ -99,7 +97,7 @@ static int apply(const struct cli_opt *r, void *opts, const char *arg)
 
 static bool table_has(const struct cli_opt *table, const char *name, char letter)
 {
-	for (const struct cli_opt *r = table; r && r->name; r++)
+	for (const struct cli_opt *r = table; r->name; r++)
 		if (!r->hidden && (name ? !strcmp(r->name, name) : r->letter == letter))
 			return true;
 	return false;
@@ -236,7 +234,7 @@ int cli_parse(const struct cmd *c, int argc, char **argv, void *opts)
 	int ch, ret;
 
 	if (parser_init(&p, c->opts->opt, global))
-		return cli_fail(EXIT_FAIL, "internal: more than %d options", MAX_ROWS - 1);
+		return cli_fail(EXIT_FAIL, "internal: more than %d options", CLI_MAX_OPTS);
 	opterr = 0;
 	optind = 0; /* 0, not 1: glibc starts afresh, permutation state and all */
 	while ((ch = getopt_long(argc, argv, p.optstring, p.lo, NULL)) != -1) {
@@ -271,10 +269,10 @@ void cli_print_options(FILE *out, const struct cli_opt *table)
 	int width = 19; /* where the help lines have always started, minus the margins */
 	char buf[64];
 
-	for (const struct cli_opt *r = table; r && r->name; r++)
+	for (const struct cli_opt *r = table; r->name; r++)
 		if (!r->hidden && spec(buf, sizeof(buf), r) > width)
 			width = spec(buf, sizeof(buf), r);
-	for (const struct cli_opt *r = table; r && r->name; r++) {
+	for (const struct cli_opt *r = table; r->name; r++) {
 		if (r->hidden)
 			continue;
 		spec(buf, sizeof(buf), r);
@@ -284,7 +282,7 @@ void cli_print_options(FILE *out, const struct cli_opt *table)
 
 void cli_list_options(FILE *out, const char *cmd, const struct cli_opt *table)
 {
-	for (const struct cli_opt *r = table; r && r->name; r++) {
+	for (const struct cli_opt *r = table; r->name; r++) {
 		if (r->hidden)
 			continue;
 		if (r->letter)

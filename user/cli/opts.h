@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The rows a table may have at the most (the parser adds -h). */
+#define CLI_MAX_OPTS 15
+
 /* What a row does with its option. */
 enum cli_opt_kind {
 	CLI_KIND_FLAG, /* sets a bool true */
