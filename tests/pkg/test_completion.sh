@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # tools/dist/rpilbctl.bash, sourced into bash and asked for completions the
-# way bash asks (COMP_WORDS, COMP_CWORD): commands, every option of every
-# "rpilbctl CMD --help", values of -m, -i, -c, -L, and server and backend
+# way bash asks (COMP_WORDS, COMP_CWORD): commands, and exactly the options
+# of each command's option table and of the global one, as "rpilbctl help
+# --options" lists them; values of -m, -i, -c, -L, and server and backend
 # names from the daemon, read from a stub rpilbctl on PATH and from the real
 # rpilbctl talking to a fake control socket (socat). Run twice: in plain
 # bash, and with Debian's bash-completion loaded.
@@ -45,13 +46,18 @@ chmod +x "$T/bin/rpilbctl"
 mkdir -p "$T/files"
 touch "$T/files/rpilb.cfg" "$T/files/rpilb-lab.cfg" "$T/files/other.log"
 
-# The options each command's --help shows, for the drift check below.
-commands=$("$RPILBCTL" help | sed -n '/^Commands:/,/^$/{s/^  \([a-z][a-z-]*\) .*/\1/p}')
-for c in $commands; do
-	[[ $c == help ]] && continue
-	"$RPILBCTL" "$c" --help 2>&1 | grep -oE '(^|[^a-z-])--?[a-zA-Z][a-z-]*' |
-		sed 's/^[^-]*//' | sort -u >"$T/opts-$c"
-done
+# The tables, from rpilbctl itself ("CMD -l --long ARG" a line): for each
+# command (and "rpilbctl", the global options) its options in $T/opts-CMD,
+# the commands in $T/commands, the options that take a value in $T/arg-opts.
+"$RPILBCTL" help --options >"$T/options.txt" || bad "rpilbctl help --options exits 0"
+awk '{ if ($2 != "-") print $2 > (dir "/opts-" $1); print $3 > (dir "/opts-" $1) }
+	$1 != "rpilbctl" { print $1 > (dir "/commands.all") }
+	$1 != "rpilbctl" && $4 != "-" { if ($2 != "-") print $2 > (dir "/arg-opts.all"); print $3 > (dir "/arg-opts.all") }' \
+	dir="$T" "$T/options.txt"
+sort -u "$T/commands.all" >"$T/commands"
+sort -u "$T/arg-opts.all" >"$T/arg-opts"
+[[ -s $T/opts-rpilbctl && $(wc -l <"$T/commands") -ge 12 ]] ||
+	bad "help --options lists the global options and the commands" "$(head -n 3 "$T/options.txt")"
 
 # A fake control socket for the real rpilbctl: answers every request with
 # OK and the JSON above. Its request lines are logged.
@@ -117,20 +123,17 @@ expect()
 	fi
 }
 
-# includes WANTFILE WORDS...: the reply holds every word of WANTFILE.
-includes()
+# same WANTFILE WORDS LABEL: the words of a list in rpilbctl.bash are those of WANTFILE.
+same()
 {
-	local file=$1 got w missing=""
-	shift
-	got=" $(comp "$@") "
-	for w in $(cat "$file"); do
-		[[ $got == *" $w "* ]] || missing+=" $w"
-	done
-	if [[ -z $missing ]]; then
+	local want got
+	want=$(sorted <"$1")
+	got=$(printf '%s\n' $2 | sorted)
+	if [[ $got == "$want" ]]; then
 		n_ok=$((n_ok + 1))
 	else
 		n_bad=$((n_bad + 1))
-		echo "  FAIL  [$mode] '${*}': missing$missing"
+		echo "  FAIL  [$mode] $3 in rpilbctl.bash: '$got', the tables: '$want'"
 	fi
 }
 
@@ -150,11 +153,20 @@ expect "$all" rpilbctl help ''
 expect "" rpilbctl help up ''
 expect "" rpilbctl nosuchcommand ''
 
-# Every option of every command's --help is offered after "-".
+# The lists are the tables: the commands, and after "-" each command's options
+# (the global ones before a command), no more, no fewer.
+same "$T/commands" "$_rpilbctl_commands" "the commands"
+same "$T/arg-opts" "$_rpilbctl_arg_opts" "the options that take a value"
+expect "$(cat "$T/commands")" rpilbctl ''
 for f in "$T"/opts-*; do
 	c=${f##*/opts-}
-	includes "$f" rpilbctl "$c" -
-	includes "$f" rpilbctl -j "$c" -
+	if [[ $c == rpilbctl ]]; then
+		expect "$(cat "$f")" rpilbctl -
+		expect "$(cat "$f")" rpilbctl -v -
+	else
+		expect "$(cat "$f")" rpilbctl "$c" -
+		expect "$(cat "$f")" rpilbctl -j "$c" -
+	fi
 done
 expect "--all" rpilbctl stats --a
 expect "--node" rpilbctl conns --n

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The man pages build, render without a warning, and cannot drift from the
-# program: every command of "rpilbctl help", every option of "rpilbctl CMD
-# --help" and of the option tables in user/, every exit code, file and signal
-# is in rpilbctl(8); every directive in the tables of docs/config.md is in
-# rpilb.cfg(5).
+# program: every command of "rpilbctl help" has a section in rpilbctl(8);
+# every option of the CLI's option tables, as "rpilbctl help --options"
+# lists them, has an entry in its command's section (or GLOBAL OPTIONS)
+# that agrees on whether it takes an argument, and every entry there is an
+# option of that table; "rpilbctl CMD --help" shows the same options; every
+# exit code, file and signal is in rpilbctl(8); every directive in the
+# tables of docs/config.md is in rpilb.cfg(5).
 source "$(dirname "$0")/lib.sh"
 
 need_cmd scdoc man groff python3
@@ -51,26 +54,26 @@ if [[ ${#commands[@]} -ge 12 ]]; then
 else
 	bad "rpilbctl help lists the commands" "found only: ${commands[*]}"
 fi
+# Every command's help: on stdout, nothing on stderr, exit 0.
 for c in "${commands[@]}"; do
-	if [[ $c == help ]]; then
-		"$RPILBCTL" help help >"$T/help-$c.txt" 2>&1
+	if "$RPILBCTL" "$c" --help >"$T/help-$c.txt" 2>"$T/help-$c.err" && [[ ! -s $T/help-$c.err ]]; then
+		_pkg_passed=$((_pkg_passed + 1))
 	else
-		# Usage goes to stderr for most commands: take both.
-		"$RPILBCTL" "$c" --help >"$T/help-$c.txt" 2>&1 ||
-			bad "rpilbctl $c --help exits 0" "$(head -n 2 "$T/help-$c.txt")"
+		bad "rpilbctl $c --help: stdout, exit 0" "$(head -n 2 "$T/help-$c.err")"
 	fi
 done
 
-# Long options declared in the option tables of the CLI's sources.
-src_opts=$(cat "$PKG_ROOT"/user/cli/*.c 2>/dev/null |
-	sed -n 's/.*{ *"\([a-z][a-z-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' | sort -u)
+# Every option of every table, as rpilbctl lists them: "CMD -l --long ARG".
+if ! "$RPILBCTL" help --options >"$T/options.txt" 2>"$T/options.err"; then
+	bad "rpilbctl help --options exits 0" "$(head -n 2 "$T/options.err")"
+fi
 
 python3 - "$T" "$PKG_ROOT/tools/dist/rpilbctl.8.scd" "$PKG_ROOT/docs/config.md" \
-	"$T/rpilb.cfg.5.txt" "$src_opts" "${commands[@]}" >"$T/drift.txt" <<'EOF'
+	"$T/rpilb.cfg.5.txt" "$T/options.txt" "${commands[@]}" >"$T/drift.txt" <<'EOF'
 import re, sys
 
-tmp, scd_path, config_md, cfg_txt_path, src_opts, commands = (
-    sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6:])
+tmp, scd_path, config_md, cfg_txt_path, options_path, commands = (
+    sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:])
 
 def rendered(path):
     """man's 80-column text as one line: hyphenation and line breaks undone."""
@@ -95,34 +98,72 @@ def check(name, cond, detail=""):
 
 man8 = rendered(tmp + "/rpilbctl.8.txt")
 scd = open(scd_path, encoding="utf-8").read()
-# "## cmd" subsections of COMMANDS, by name.
-# For each, the options that have an entry of their own: a line that starts
-# with the option ("*-c* _FILE_, *--config* _FILE_"), not a mere mention.
-def entries(body):
-    return "\n".join(plain(l) for l in body.splitlines() if l.startswith("*-"))
-sections = {}
-for m in re.finditer(r"^## (\S+)\n(.*?)(?=^#)", scd, re.M | re.S):
-    sections[m.group(1)] = entries(m.group(2))
-glob = re.search(r"^# GLOBAL OPTIONS\n(.*?)^# ", scd, re.M | re.S)
-glob = entries(glob.group(1)) if glob else ""
 
-opt_re = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|-[A-Za-z])(?![\w-])")
-help_txt = open(tmp + "/help.txt", encoding="utf-8").read()
-options_block = help_txt.split("Options:", 1)[1] if "Options:" in help_txt else ""
-for opt in sorted(set(opt_re.findall(options_block))):
-    check("global option %s has an entry in GLOBAL OPTIONS" % opt, has(glob, opt))
+# The tables: {"up": {"-c": True, "--config": True, "-f": False, ...}, "rpilbctl": {...}},
+# True where the option takes an argument.
+tables = {}
+for line in open(options_path, encoding="utf-8"):
+    cmd, short, long, arg = line.split()
+    for opt in (short, long):
+        if opt != "-":
+            tables.setdefault(cmd, {})[opt] = arg != "-"
+check("help --options lists the global options and those of every command",
+      set(tables) == set(commands) | {"rpilbctl"}, " ".join(sorted(tables)))
+
+# The options with an entry of their own in a part of rpilbctl(8): a line
+# that starts with the option ("*-c* _FILE_, *--config* _FILE_"), not a mere
+# mention. {option: whether the entry gives it an argument}.
+entry_re = re.compile(r"\*(--?[A-Za-z][\w-]*)\*( _[^_]+_)?")
+def entries(body):
+    found = {}
+    for l in body.splitlines():
+        if l.startswith("*-"):
+            for opt, arg in entry_re.findall(l):
+                found[opt] = bool(arg)
+    return found
+# "## cmd" subsections of COMMANDS, by name.
+bodies = {m.group(1): m.group(2) for m in re.finditer(r"^## (\S+)\n(.*?)(?=^#)", scd, re.M | re.S)}
+sections = {name: entries(body) for name, body in bodies.items()}
+glob = re.search(r"^# GLOBAL OPTIONS\n(.*?)^# ", scd, re.M | re.S)
+sections["rpilbctl"] = entries(glob.group(1)) if glob else {}
 
 for c in commands:
     check("command %s has a section in rpilbctl(8)" % c, c in sections)
     check("'rpilbctl %s' in rpilbctl(8)" % c, has(man8, "rpilbctl " + c))
-    usage = open("%s/help-%s.txt" % (tmp, c), encoding="utf-8").read()
-    for opt in sorted(set(opt_re.findall(usage))):
-        if c == "help":
-            continue
-        check("%s %s has an entry in its section" % (c, opt), has(sections.get(c, ""), opt))
+for name in sorted(set(bodies) - set(commands)):
+    check("section '## %s' of rpilbctl(8) is a command" % name, False)
 
-for o in src_opts:
-    check("option --%s (user/ option tables) in rpilbctl(8)" % o, has(man8, "--" + o))
+# -h/--help is every command's, added by the parser: the help section says so once.
+every = {"-h", "--help"}
+check("the help section describes COMMAND --help and -h",
+      "help" in bodies and has(plain(bodies["help"]), "--help") and has(plain(bodies["help"]), "-h"))
+for cmd, opts in sorted(tables.items()):
+    where = "GLOBAL OPTIONS" if cmd == "rpilbctl" else "the %s section" % cmd
+    man = sections.get(cmd, {})
+    for opt, takes in sorted(opts.items()):
+        if cmd != "rpilbctl" and opt in every:
+            continue
+        check("%s %s has an entry in %s" % (cmd, opt, where), opt in man)
+        if opt in man:
+            check("%s %s: rpilbctl(8) agrees it takes %s" % (cmd, opt, "an argument" if takes else "none"),
+                  man[opt] == takes)
+    for opt in sorted(man):
+        check("%s %s of %s is in the option table" % (cmd, opt, where), opt in opts)
+
+# What "rpilbctl CMD --help" shows is the table: its synopsis and options
+# name no other option, and its options block every one of them.
+opt_re = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|-[A-Za-z])(?![\w-])")
+for c in commands:
+    usage = open("%s/help-%s.txt" % (tmp, c), encoding="utf-8").read()
+    block = usage.split("\noptions:\n", 1)[1] if "\noptions:\n" in usage else ""
+    shown, listed = set(opt_re.findall(usage)), set(opt_re.findall(block))
+    for opt in sorted(shown - set(tables.get(c, {}))):
+        check("rpilbctl %s --help shows %s, which its table lacks" % (c, opt), False)
+    for opt in sorted(set(tables.get(c, {})) - every):
+        check("rpilbctl %s --help lists %s" % (c, opt), opt in listed)
+help_txt = open(tmp + "/help.txt", encoding="utf-8").read()
+for opt in sorted(set(tables.get("rpilbctl", {})) - every):
+    check("rpilbctl help lists the global option %s" % opt, has(help_txt, opt))
 
 exits = re.search(r"EXIT STATUS (.*?) ENVIRONMENT", man8)
 for code in ("0", "1", "2"):

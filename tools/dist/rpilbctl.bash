@@ -13,8 +13,11 @@
 
 _rpilbctl_commands="up down status check add-node del-node drain maint enable reload stats conns help"
 
-# The options of each command (long and short), as "rpilbctl CMD --help" and
-# rpilbctl(8) list them. tests/pkg/test_completion.sh keeps them in step.
+# The options of each command (long and short), and the global ones: the
+# CLI's option tables, which "rpilbctl help --options" lists and rpilbctl(8)
+# describes. Written out rather than asked for at each TAB, so completion
+# needs no working rpilbctl; tests/pkg/test_completion.sh fails when these
+# lists and the tables differ.
 _rpilbctl_opts_up="-c --config -i --interface -m --mode -f --foreground -L --log-file -j --json -h --help"
 _rpilbctl_opts_down="-c --config -j --json -h --help"
 _rpilbctl_opts_status="-j --json -h --help"
@@ -27,8 +30,10 @@ _rpilbctl_opts_enable="--backend -j --json -h --help"
 _rpilbctl_opts_reload="-j --json -h --help"
 _rpilbctl_opts_stats="-a --all -j --json -h --help"
 _rpilbctl_opts_conns="--node --backend --client -j --json -h --help"
-_rpilbctl_opts_help=""
+_rpilbctl_opts_help="-h --help"
 _rpilbctl_global_opts="-j --json -p --pretty -v --verbose -S --socket -V --version -h --help"
+# The commands' options that take a value (the word after them is no argument).
+_rpilbctl_arg_opts="-c --config -i --interface -m --mode -L --log-file --weight --backend --timeout --node --client"
 _rpilbctl_modes="auto xdp xdpgeneric tc"
 
 # _rpilbctl_names KIND RPILBCTL [SOCKET-ARGS...]: the names of the servers
@@ -225,7 +230,7 @@ _rpilbctl()
 
 	# Positional arguments: count those before the cursor, skipping options
 	# and the values of the options that take one.
-	arg_opts=" -c --config -i --interface -m --mode -L --log-file --weight --backend --timeout --node --client "
+	arg_opts=" $_rpilbctl_arg_opts "
 	for ((i = cmd_at + 1; i < cword; i++)); do
 		w=${words[i]}
 		if [[ $w == = ]]; then

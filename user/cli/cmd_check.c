@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* rpilbctl check -c FILE: haproxy -c for rpilb. Touches nothing. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,36 +33,30 @@ static size_t count_servers(const struct rpilb_config *cfg)
 	return n;
 }
 
-int do_check(int argc, char **argv)
+struct check_opts {
+	const char *config;
+};
+
+static const struct check_opts check_defaults = { .config = CFG_DEFAULT_CONFIG };
+
+static const struct cli_opt check_table[] = {
+	CLI_STR("config", struct check_opts, config, .letter = 'c', .arg = "FILE",
+		.help = "the file to check (default " CFG_DEFAULT_CONFIG ")"),
+	CLI_OPT_JSON,
+	{},
+};
+const struct cli_optset check_options = CLI_OPTSET(struct check_opts, check_table, &check_defaults);
+
+int do_check(const void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *path = CFG_DEFAULT_CONFIG;
+	const char *path = ((const struct check_opts *)opts)->config;
 	struct rpilb_config cfg = {};
 	struct cfg_diags diags = {};
 	bool valid, listens;
-	int opt, ret;
+	int ret = cli_no_args(argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return cli_help(argv[0]);
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (ret)
+		return ret;
 
 	valid = config_load(path, &cfg, &diags) == 0;
 	listens = valid && cfg_has_listener(&cfg);

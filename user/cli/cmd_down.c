@@ -5,7 +5,6 @@
  * back exactly what "up" took: sysctls, reserved ports, VIP addresses.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/ctl_client.h"
 #include "config/config.h"
-#include "daemon/ctl.h"
 #include "host/hostprep.h"
 #include "kernel/loader.h"
 #include "kernel/maps.h"
@@ -58,94 +57,109 @@ static int detach_everywhere(char *ifname, size_t len, enum cfg_attach_mode *mod
 	return found;
 }
 
-int do_down(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	struct rpilb_paths paths;
-	struct host_record rec;
-	const char *cfg_path = NULL;
-	char ifname[IF_NAMESIZE] = "";
-	enum cfg_attach_mode mode = CFG_ATTACH_AUTO;
-	bool daemon, have_record, detached = false;
-	int opt, err;
+struct down_opts {
+	const char *config; /* NULL: the default file's paths, or the defaults */
+};
 
-	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			cfg_path = optarg;
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return cli_help(argv[0]);
-		default:
-			return cli_usage(argv[0]);
-		}
+static const struct cli_opt down_table[] = {
+	CLI_STR("config", struct down_opts, config, .letter = 'c', .arg = "FILE",
+		.help = "where state, socket and pins are (default " CFG_DEFAULT_CONFIG
+			"; the defaults if it does not parse)"),
+	CLI_OPT_JSON,
+	{},
+};
+const struct cli_optset down_options = CLI_OPTSET(struct down_opts, down_table, NULL);
+
+/* What down found and did, for the one line (or object) it prints. */
+struct down_result {
+	bool daemon_stopped;
+	bool detached;
+	char ifname[IF_NAMESIZE];
+	enum cfg_attach_mode mode;
+};
+
+/* Detach where the record says, giving back the host settings; else wherever it is. */
+static void detach(const struct rpilb_paths *paths, struct down_result *res)
+{
+	struct host_record rec;
+
+	if (record_load(paths->state_dir, &rec)) {
+		res->detached = detach_everywhere(res->ifname, sizeof(res->ifname), &res->mode) > 0;
+		return;
 	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	snprintf(res->ifname, sizeof(res->ifname), "%s", rec.ifname);
+	res->mode = rec.mode;
+	res->detached = loader_detach(rec.ifindex, rec.mode) == 0;
+	host_restore(&rec);
+}
+
+/* Before the tables go: the pairs the Pis still hold in TIME_WAIT, for the next up. */
+static void keep_timewait(const struct rpilb_paths *paths)
+{
+	char boot[40] = "";
+	struct lb_maps m;
+	int n;
+
+	if (maps_open_pinned(&m, paths->pin_dir))
+		return;
+	sysctl_read_str("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+	n = timewait_save(&m, paths->state_dir, boot);
+	if (n > 0)
+		pr_debug("kept %d pairs in TIME_WAIT for the next up", n);
+	maps_close(&m);
+}
+
+/* The mode as down's line names it; AUTO never is, once something was detached. */
+static const char *mode_shown(enum cfg_attach_mode mode)
+{
+	return mode == CFG_ATTACH_TC ? "(tc)" : mode == CFG_ATTACH_XDP ? "(xdp)" : "(xdpgeneric)";
+}
+
+static void print_down(const struct down_result *res)
+{
+	struct json_writer *jw;
+
+	if (!cli.json) {
+		if (res->detached)
+			printf("rpilb is down: detached from %s %s.\n", res->ifname,
+			       mode_shown(res->mode));
+		else if (res->daemon_stopped)
+			printf("rpilb is down.\n");
+		else
+			printf("rpilb was not running: nothing to do.\n");
+		return;
+	}
+	jw = cli_json();
+	json_begin_object(jw);
+	json_kv_bool(jw, "daemon_stopped", res->daemon_stopped);
+	json_kv_bool(jw, "detached", res->detached);
+	json_kv_str(jw, "interface", res->ifname);
+	json_kv_str(jw, "mode", res->detached ? cfg_attach_mode_name(res->mode) : "");
+	json_end_object(jw);
+	json_free(jw);
+	putchar('\n');
+}
+
+int do_down(const void *opts, int argc, char **argv)
+{
+	const struct down_opts *o = opts;
+	struct down_result res = { .mode = CFG_ATTACH_AUTO };
+	struct rpilb_paths paths;
+	int err = cli_no_args(argc, argv);
+
+	if (err)
+		return err;
 	if (geteuid() != 0)
 		return cli_fail(EXIT_FAIL, "rpilbctl down must run as root (try sudo)");
 
-	paths_from_config(cfg_path, &paths);
-	daemon = stop_daemon(paths.socket);
-
-	err = record_load(paths.state_dir, &rec);
-	have_record = !err;
-	if (have_record) {
-		snprintf(ifname, sizeof(ifname), "%s", rec.ifname);
-		mode = rec.mode;
-		detached = loader_detach(rec.ifindex, rec.mode) == 0;
-		host_restore(&rec);
-	} else {
-		detached = detach_everywhere(ifname, sizeof(ifname), &mode) > 0;
-	}
-	/* Before the tables go: the pairs the Pis still hold in TIME_WAIT. */
-	{
-		struct lb_maps m;
-
-		if (!maps_open_pinned(&m, paths.pin_dir)) {
-			char boot[40] = "";
-			int n;
-
-			sysctl_read_str("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
-			n = timewait_save(&m, paths.state_dir, boot);
-			if (n > 0)
-				pr_debug("kept %d pairs in TIME_WAIT for the next up", n);
-			maps_close(&m);
-		}
-	}
+	paths_from_config(o->config, &paths);
+	res.daemon_stopped = stop_daemon(paths.socket);
+	detach(&paths, &res);
+	keep_timewait(&paths);
 	err = loader_unpin(paths.pin_dir);
 	if (err)
 		pr_warn("could not remove every pin in %s: %s", paths.pin_dir, strerror(-err));
 	record_remove(paths.state_dir);
-
-	if (cli.json) {
-		struct json_writer *jw = cli_json();
-
-		json_begin_object(jw);
-		json_kv_bool(jw, "daemon_stopped", daemon);
-		json_kv_bool(jw, "detached", detached);
-		json_kv_str(jw, "interface", ifname);
-		json_kv_str(jw, "mode", detached ? cfg_attach_mode_name(mode) : "");
-		json_end_object(jw);
-		json_free(jw);
-		putchar('\n');
-	} else if (detached || daemon) {
-		printf("rpilb is down%s%s%s%s.\n", detached ? ": detached from " : "",
-		       detached ? ifname : "", detached ? " " : "",
-		       detached ? (mode == CFG_ATTACH_TC    ? "(tc)"
-				   : mode == CFG_ATTACH_XDP ? "(xdp)"
-							    : "(xdpgeneric)")
-				: "");
-	} else {
-		printf("rpilb was not running: nothing to do.\n");
-	}
+	print_down(&res);
 	return EXIT_OK;
 }

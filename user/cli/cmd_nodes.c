@@ -5,173 +5,149 @@
  * the daemon checks again (socat users talk to it directly).
  */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "lib/log.h"
 #include "config/names.h"
 
+/* The options of the node commands, then NAME [ADDR:PORT]. */
 struct node_args {
-	const char *name;
-	const char *addr;
 	const char *backend;
 	long weight;
 	bool wait;
 	long timeout_s;
+	const char *name;
+	const char *addr;
 };
 
-enum {
-	OPT_WEIGHT = 256,
-	OPT_BACKEND,
-	OPT_WAIT,
-	OPT_TIMEOUT,
-};
+static const struct node_args node_defaults = { .weight = 1 };
 
-/* Parse NAME [ADDR:PORT] and the options; returns EXIT_OK or a failure code. */
-static int parse_node_args(int argc, char **argv, bool want_addr, bool allow_wait,
-			   struct node_args *a)
+static int set_weight(const char *arg, void *field)
 {
-	static const struct option opts[] = {
-		{ "weight", required_argument, NULL, OPT_WEIGHT },
-		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "wait", no_argument, NULL, OPT_WAIT },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	char *end;
-	int opt;
+	long w = strtol(arg, &end, 10);
 
-	memset(a, 0, sizeof(*a));
-	a->weight = -1;
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_WEIGHT:
-			if (!want_addr)
-				return cli_fail(EXIT_USAGE, "--weight only applies to add-node");
-			a->weight = strtol(optarg, &end, 10);
-			if (*end || end == optarg || a->weight < 0 || a->weight > CFG_MAX_WEIGHT)
-				return cli_fail(EXIT_USAGE, "bad weight '%s': 0 to %d", optarg,
-						CFG_MAX_WEIGHT);
-			break;
-		case OPT_BACKEND:
-			if (!name_valid(optarg))
-				return cli_fail(EXIT_USAGE, "bad backend name '%s': %s", optarg,
-						NAME_RULE);
-			a->backend = optarg;
-			break;
-		case OPT_WAIT:
-			if (!allow_wait)
-				return cli_fail(EXIT_USAGE, "--wait only applies to drain");
-			a->wait = true;
-			break;
-		case OPT_TIMEOUT:
-			a->timeout_s = strtol(optarg, &end, 10);
-			if (!allow_wait || *end || end == optarg || a->timeout_s <= 0)
-				return cli_fail(EXIT_USAGE,
-						"bad --timeout '%s': seconds, with --wait", optarg);
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return -1;
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (a->timeout_s && !a->wait)
-		return cli_fail(EXIT_USAGE, "--timeout needs --wait");
-	if (optind >= argc)
-		return cli_fail(EXIT_USAGE, "%s needs a server NAME: see 'rpilbctl %s --help'",
-				argv[0], argv[0]);
-	a->name = argv[optind++];
-	if (!name_valid(a->name))
-		return cli_fail(EXIT_USAGE, "bad server name '%s': %s", a->name, NAME_RULE);
-	if (want_addr) {
-		struct in_addr addr;
-		uint16_t port;
-
-		if (optind >= argc)
-			return cli_fail(EXIT_USAGE, "add-node needs ADDR:PORT after the name");
-		a->addr = argv[optind++];
-		if (parse_ipv4_port(a->addr, &addr, &port) || !port)
-			return cli_fail(EXIT_USAGE,
-					"bad address '%s': expected an IPv4 address and port, "
-					"like 192.168.1.104:8000",
-					a->addr);
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return EXIT_OK;
+	if (*end || end == arg || w < 0 || w > CFG_MAX_WEIGHT)
+		return cli_fail(EXIT_USAGE, "bad weight '%s': 0 to %d", arg, CFG_MAX_WEIGHT);
+	*(long *)field = w;
+	return 0;
 }
 
-static int help(const char *name, int ret)
+static int set_timeout(const char *arg, void *field)
 {
-	if (ret != -1)
-		return ret;
-	return cli_help(name);
+	char *end;
+	long s = strtol(arg, &end, 10);
+
+	if (*end || end == arg || s <= 0)
+		return cli_fail(EXIT_USAGE, "bad --timeout '%s': seconds, with --wait", arg);
+	*(long *)field = s;
+	return 0;
+}
+
+#define BACKEND_OPT                                                                                \
+	CLI_SET("backend", const char *, struct node_args, backend, cli_set_backend, .arg = "B",   \
+		.help = "the backend, when several have a server of that name")
+
+static const struct cli_opt add_node_table[] = {
+	CLI_SET("weight", long, struct node_args, weight, set_weight, .arg = "N",
+		.help = "0 to 256 (default 1)"),
+	BACKEND_OPT,
+	CLI_OPT_JSON,
+	{},
+};
+
+static const struct cli_opt node_table[] = {
+	BACKEND_OPT,
+	CLI_OPT_JSON,
+	{},
+};
+
+static const struct cli_opt drain_table[] = {
+	CLI_FLAG("wait", struct node_args, wait,
+		 .help = "return when its last open flow has closed"),
+	CLI_SET("timeout", long, struct node_args, timeout_s, set_timeout, .arg = "S",
+		.help = "with --wait: give up (exit 1) after S seconds"),
+	BACKEND_OPT,
+	CLI_OPT_JSON,
+	{},
+};
+
+const struct cli_optset add_node_options =
+	CLI_OPTSET(struct node_args, add_node_table, &node_defaults);
+const struct cli_optset node_options = CLI_OPTSET(struct node_args, node_table, &node_defaults);
+const struct cli_optset drain_options = CLI_OPTSET(struct node_args, drain_table, &node_defaults);
+
+/* NAME [ADDR:PORT] after the options, into a; EXIT_OK or EXIT_USAGE after saying why. */
+static int take_args(const char *verb, int argc, char **argv, bool want_addr, struct node_args *a)
+{
+	struct in_addr addr;
+	uint16_t port;
+
+	if (a->timeout_s && !a->wait)
+		return cli_fail(EXIT_USAGE, "--timeout needs --wait");
+	if (argc < 1)
+		return cli_fail(EXIT_USAGE, "%s needs a server NAME: see 'rpilbctl %s --help'",
+				verb, verb);
+	if (cli_set_server(argv[0], &a->name))
+		return EXIT_USAGE;
+	if (!want_addr)
+		return cli_no_args(argc - 1, argv + 1);
+	if (argc < 2)
+		return cli_fail(EXIT_USAGE, "add-node needs ADDR:PORT after the name");
+	a->addr = argv[1];
+	if (parse_ipv4_port(a->addr, &addr, &port) || !port)
+		return cli_fail(EXIT_USAGE,
+				"bad address '%s': expected an IPv4 address and port, "
+				"like 192.168.1.104:8000",
+				a->addr);
+	return cli_no_args(argc - 2, argv + 2);
 }
 
 /* Send "VERB NAME [...] [backend B]" and print the daemon's answer. */
 static int node_request(const char *verb, const struct node_args *a, const char *extra)
 {
-	char line[512];
-	char *body = NULL;
-	int ret;
-
-	snprintf(line, sizeof(line), "%s%s %s%s%s%s%s", cli.json ? "json " : "", verb, a->name,
-		 extra ? " " : "", extra ? extra : "", a->backend ? " backend " : "",
-		 a->backend ? a->backend : "");
-	ret = cli_request(line, &body);
-	if (ret)
-		return EXIT_FAIL;
-	fputs(body, stdout);
-	free(body);
-	return EXIT_OK;
+	return cli_request_print("%s %s%s%s%s%s", verb, a->name, extra ? " " : "",
+				 extra ? extra : "", a->backend ? " backend " : "",
+				 a->backend ? a->backend : "");
 }
 
-int do_add_node(int argc, char **argv)
+/* del-node, maint, enable: NAME and the request. */
+static int node_verb(const char *verb, const void *opts, int argc, char **argv)
 {
-	struct node_args a;
+	struct node_args a = *(const struct node_args *)opts;
+
+	return take_args(verb, argc, argv, false, &a) ?: node_request(verb, &a, NULL);
+}
+
+int do_add_node(const void *opts, int argc, char **argv)
+{
+	struct node_args a = *(const struct node_args *)opts;
 	char extra[128];
-	int ret = parse_node_args(argc, argv, true, false, &a);
+	int ret = take_args("add-node", argc, argv, true, &a);
 
 	if (ret)
-		return help(argv[0], ret);
-	snprintf(extra, sizeof(extra), "%s weight %ld", a.addr, a.weight < 0 ? 1 : a.weight);
+		return ret;
+	snprintf(extra, sizeof(extra), "%s weight %ld", a.addr, a.weight);
 	return node_request("add-node", &a, extra);
 }
 
-int do_del_node(int argc, char **argv)
+int do_del_node(const void *opts, int argc, char **argv)
 {
-	struct node_args a;
-	int ret = parse_node_args(argc, argv, false, false, &a);
-
-	return ret ? help(argv[0], ret) : node_request("del-node", &a, NULL);
+	return node_verb("del-node", opts, argc, argv);
 }
 
-int do_maint(int argc, char **argv)
+int do_maint(const void *opts, int argc, char **argv)
 {
-	struct node_args a;
-	int ret = parse_node_args(argc, argv, false, false, &a);
-
-	return ret ? help(argv[0], ret) : node_request("maint", &a, NULL);
+	return node_verb("maint", opts, argc, argv);
 }
 
-int do_enable(int argc, char **argv)
+int do_enable(const void *opts, int argc, char **argv)
 {
-	struct node_args a;
-	int ret = parse_node_args(argc, argv, false, false, &a);
-
-	return ret ? help(argv[0], ret) : node_request("enable", &a, NULL);
+	return node_verb("enable", opts, argc, argv);
 }
 
 /* The open flows of one server, from the daemon's last sweep of the flow table. */
@@ -189,68 +165,53 @@ static long flows_left(const struct node_args *a)
 	return n;
 }
 
-int do_drain(int argc, char **argv)
+/* drain --wait: say how many flows are left each time it changes, until none. */
+static int wait_drained(const struct node_args *a)
 {
-	struct node_args a;
 	struct timespec start, now;
 	long left, last = -1;
-	int ret = parse_node_args(argc, argv, false, true, &a);
-
-	if (ret)
-		return help(argv[0], ret);
-	ret = node_request("drain", &a, NULL);
-	if (ret || !a.wait)
-		return ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		left = flows_left(&a);
+		left = flows_left(a);
 		if (left < 0)
 			return EXIT_FAIL;
 		if (left != last && !cli.json)
-			printf("%s: %ld flow%s open\n", a.name, left, left == 1 ? "" : "s");
+			printf("%s: %ld flow%s open\n", a->name, left, left == 1 ? "" : "s");
 		fflush(stdout);
 		last = left;
 		if (left == 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (a.timeout_s && now.tv_sec - start.tv_sec >= a.timeout_s)
+		if (a->timeout_s && now.tv_sec - start.tv_sec >= a->timeout_s)
 			return cli_fail(EXIT_FAIL, "%s still has %ld open flow%s after %ld s",
-					a.name, left, left == 1 ? "" : "s", a.timeout_s);
+					a->name, left, left == 1 ? "" : "s", a->timeout_s);
 		/* The daemon sweeps the flow table once a second. */
 		usleep(500 * 1000);
 	}
 	if (!cli.json)
-		printf("%s is drained\n", a.name);
+		printf("%s is drained\n", a->name);
 	return EXIT_OK;
 }
 
-int do_reload(int argc, char **argv)
+int do_drain(const void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	char *body = NULL;
-	int opt;
+	struct node_args a = *(const struct node_args *)opts;
+	int ret = take_args("drain", argc, argv, false, &a);
 
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return cli_help(argv[0]);
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
+	if (ret)
+		return ret;
+	ret = node_request("drain", &a, NULL);
+	if (ret || !a.wait)
+		return ret;
+	return wait_drained(&a);
+}
+
+int do_reload(const void *opts, int argc, char **argv)
+{
+	(void)opts;
+	(void)argv;
+	if (argc)
 		return cli_fail(EXIT_USAGE, "reload takes no arguments");
-	if (cli_request(cli.json ? "json reload" : "reload", &body))
-		return EXIT_FAIL;
-	fputs(body, stdout);
-	free(body);
-	return EXIT_OK;
+	return cli_request_print("reload");
 }

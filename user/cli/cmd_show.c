@@ -1,140 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* status, stats, conns: what the daemon knows, as text or JSON. */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <arpa/inet.h>
 
 #include "cli/cli.h"
-#include "config/names.h"
-#include "lib/log.h"
 
-/* Only -j and --help: the commands that take no other options. */
-static int simple_opts(int argc, char **argv)
+int do_status(const void *opts, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			cli_help(argv[0]);
-			return -1;
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return EXIT_OK;
+	(void)opts;
+	return cli_no_args(argc, argv) ?: cli_request_print("show status");
 }
 
-static int show(const char *what)
-{
-	char line[128], *body = NULL;
+struct stats_opts {
+	bool all;
+};
 
-	snprintf(line, sizeof(line), "%sshow %s", cli.json ? "json " : "", what);
-	if (cli_request(line, &body))
-		return EXIT_FAIL;
-	fputs(body, stdout);
-	free(body);
-	return EXIT_OK;
+static const struct cli_opt stats_table[] = {
+	CLI_FLAG("all", struct stats_opts, all, .letter = 'a',
+		 .help = "every data-path counter, zeros too"),
+	CLI_OPT_JSON,
+	{},
+};
+const struct cli_optset stats_options = CLI_OPTSET(struct stats_opts, stats_table, NULL);
+
+int do_stats(const void *opts, int argc, char **argv)
+{
+	const struct stats_opts *o = opts;
+
+	return cli_no_args(argc, argv) ?: cli_request_print("show stats%s", o->all ? " all" : "");
 }
 
-int do_status(int argc, char **argv)
+struct conns_opts {
+	const char *node, *backend, *client;
+};
+
+static int set_client(const char *arg, void *field)
 {
-	int ret = simple_opts(argc, argv);
-
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	return show("status");
-}
-
-int do_stats(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	bool all = false;
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "ajh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'a':
-			all = true;
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return cli_help(argv[0]);
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return show(all ? "stats all" : "stats");
-}
-
-int do_conns(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "node", required_argument, NULL, 'n' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "client", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	char line[256] = "conns";
 	struct in_addr addr;
-	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		size_t used = strlen(line);
+	if (inet_pton(AF_INET, arg, &addr) != 1)
+		return cli_fail(EXIT_USAGE, "bad client address '%s': an IPv4 address", arg);
+	*(const char **)field = arg;
+	return 0;
+}
 
-		switch (opt) {
-		case 'n':
-			if (!name_valid(optarg))
-				return cli_fail(EXIT_USAGE, "bad server name '%s': %s", optarg,
-						NAME_RULE);
-			snprintf(line + used, sizeof(line) - used, " node %s", optarg);
-			break;
-		case 'b':
-			if (!name_valid(optarg))
-				return cli_fail(EXIT_USAGE, "bad backend name '%s': %s", optarg,
-						NAME_RULE);
-			snprintf(line + used, sizeof(line) - used, " backend %s", optarg);
-			break;
-		case 'c':
-			if (inet_pton(AF_INET, optarg, &addr) != 1)
-				return cli_fail(EXIT_USAGE, "bad client address '%s': an IPv4 address",
-						optarg);
-			snprintf(line + used, sizeof(line) - used, " client %s", optarg);
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			return cli_help(argv[0]);
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return show(line);
+static const struct cli_opt conns_table[] = {
+	CLI_SET("node", const char *, struct conns_opts, node, cli_set_server, .arg = "NAME",
+		.help = "only this server's flows"),
+	CLI_SET("client", const char *, struct conns_opts, client, set_client, .arg = "IP",
+		.help = "only this client's flows"),
+	CLI_SET("backend", const char *, struct conns_opts, backend, cli_set_backend, .arg = "B",
+		.help = "the backend, when several have a server of that name"),
+	CLI_OPT_JSON,
+	{},
+};
+const struct cli_optset conns_options = CLI_OPTSET(struct conns_opts, conns_table, NULL);
+
+/* "show conns [node N] [backend B] [client IP]": the daemon takes them in any order. */
+int do_conns(const void *opts, int argc, char **argv)
+{
+	const struct conns_opts *o = opts;
+
+	if (argc)
+		return cli_no_args(argc, argv);
+	return cli_request_print("show conns%s%s%s%s%s%s", o->node ? " node " : "",
+				 o->node ? o->node : "", o->backend ? " backend " : "",
+				 o->backend ? o->backend : "", o->client ? " client " : "",
+				 o->client ? o->client : "");
 }

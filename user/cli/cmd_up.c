@@ -1,69 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* rpilbctl up: validate, then have the daemon load, attach and start; say where it runs. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/ctl_client.h"
 #include "config/config.h"
 #include "config/load.h"
-#include "daemon/ctl.h"
 #include "daemon/daemon.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
-static int parse_up_opts(int argc, char **argv, struct up_opts *o)
+static int set_ifname(const char *arg, void *field)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "log-file", required_argument, NULL, 'L' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "c:i:m:fL:jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'i':
-			if (strlen(optarg) >= IF_NAMESIZE)
-				return cli_fail(EXIT_USAGE, "bad interface name '%s'", optarg);
-			o->ifname = optarg;
-			break;
-		case 'm':
-			if (cfg_attach_mode_parse(optarg, &o->mode))
-				return cli_fail(EXIT_USAGE,
-						"bad mode '%s': auto, xdp, xdpgeneric or tc",
-						optarg);
-			o->mode_given = true;
-			break;
-		case 'f':
-			o->foreground = true;
-			break;
-		case 'L':
-			o->log_file = optarg;
-			break;
-		case 'j':
-			cli_set_json();
-			break;
-		case 'h':
-			cli_help(argv[0]);
-			return -1;
-		default:
-			return cli_usage(argv[0]);
-		}
-	}
-	if (optind < argc)
-		return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	return EXIT_OK;
+	if (strlen(arg) >= IF_NAMESIZE)
+		return cli_fail(EXIT_USAGE, "bad interface name '%s'", arg);
+	*(const char **)field = arg;
+	return 0;
 }
+
+static int set_mode(const char *arg, void *field)
+{
+	struct up_opts *o = container_of(field, struct up_opts, mode);
+
+	if (cfg_attach_mode_parse(arg, &o->mode))
+		return cli_fail(EXIT_USAGE, "bad mode '%s': auto, xdp, xdpgeneric or tc", arg);
+	/* Given, even as auto: it then overrides 'attach' in the file. */
+	o->mode_given = true;
+	return 0;
+}
+
+static const struct up_opts up_defaults = { .config = CFG_DEFAULT_CONFIG };
+
+static const struct cli_opt up_table[] = {
+	CLI_STR("config", struct up_opts, config, .letter = 'c', .arg = "FILE",
+		.help = "configuration (default " CFG_DEFAULT_CONFIG ")"),
+	CLI_SET("interface", const char *, struct up_opts, ifname, set_ifname, .letter = 'i',
+		.arg = "IF", .help = "interface (default: the one holding the bind address)"),
+	CLI_SET("mode", enum cfg_attach_mode, struct up_opts, mode, set_mode, .letter = 'm',
+		.arg = "MODE", .help = "auto (default), xdp, xdpgeneric or tc"),
+	CLI_FLAG("foreground", struct up_opts, foreground, .letter = 'f',
+		 .help = "stay in the foreground (systemd, Type=notify)"),
+	CLI_STR("log-file", struct up_opts, log_file, .letter = 'L', .arg = "FILE",
+		.help = "log there instead of syslog once detached"),
+	CLI_OPT_JSON,
+	{},
+};
+const struct cli_optset up_options = CLI_OPTSET(struct up_opts, up_table, &up_defaults);
 
 /* The file as up takes it: valid, and with something to forward. NULL after saying why. */
 static struct rpilb_config *load_for_up(const char *path)
@@ -127,16 +112,16 @@ static void print_up(const char *summary)
 	putchar('\n');
 }
 
-int do_up(int argc, char **argv)
+int do_up(const void *opts, int argc, char **argv)
 {
-	struct up_opts o = { .config = CFG_DEFAULT_CONFIG };
+	const struct up_opts *o = opts;
 	struct rpilb_config *cfg;
 	char summary[1024];
-	int ret = parse_up_opts(argc, argv, &o);
+	int ret = cli_no_args(argc, argv);
 
 	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	cfg = load_for_up(o.config);
+		return ret;
+	cfg = load_for_up(o->config);
 	if (!cfg)
 		return EXIT_FAIL;
 	if (already_running(cfg)) {
@@ -150,9 +135,9 @@ int do_up(int argc, char **argv)
 		goto out_cfg;
 	}
 	/* The daemon owns cfg from here, and frees it. */
-	if (daemon_up(&o, cfg, summary, sizeof(summary)))
+	if (daemon_up(o, cfg, summary, sizeof(summary)))
 		return EXIT_FAIL;
-	if (!o.foreground)
+	if (!o->foreground)
 		print_up(summary);
 	return EXIT_OK;
 out_cfg:

@@ -70,11 +70,4 @@ int ctl_server_open(struct ctl_server *s, struct evloop *l, const char *path, mo
 		    gid_t gid, ctl_handler handler, void *arg);
 void ctl_server_close(struct ctl_server *s);
 
-/*
- * Send one request and read the whole answer. Returns 0 for OK (body in
- * *body, malloc'd), 1 for ERR (reason in err), or a negative errno when
- * the daemon cannot be reached (with a sentence in err).
- */
-int ctl_request(const char *path, const char *line, char **body, char *err, size_t errlen);
-
 #endif

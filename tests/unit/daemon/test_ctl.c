@@ -19,6 +19,7 @@
 
 #include "testutil.h"
 
+#include "cli/ctl_client.h"
 #include "daemon/ctl.h"
 #include "lib/evloop.h"
 
