@@ -120,7 +120,17 @@ static void test_kill9_during_command_stream(void **state)
 				L.dir, round, L.socket, lab_rpilbctl(), L.dir, L.dir, L.socket,
 				lab_rpilbctl(), L.dir, L.dir, L.socket, lab_rpilbctl(), L.dir, L.dir),
 			0);
-		usleep((20 + rand() % 300) * 1000);
+		/*
+		 * Kill once a random number of nodes is acknowledged, plus a random
+		 * moment, so the kill lands inside the stream however fast this
+		 * machine runs it (a fixed delay meant few changes on a busy one).
+		 */
+		assert_int_equal(lab_run(&L, "lb", NULL, 0,
+					 "for t in $(seq 200); do [ $(grep -c '^add ' %s/acks "
+					 "2>/dev/null) -ge %d ] && exit 0; sleep 0.05; done; exit 1",
+					 L.dir, 1 + rand() % 3),
+				 0);
+		usleep((rand() % 50) * 1000);
 		assert_int_equal(kill(pid, SIGKILL), 0);
 		lab_run(&L, "lb", NULL, 0,
 			"while kill -0 $(cat %s/stream.pid) 2>/dev/null; do sleep 0.05; done", L.dir);
