@@ -28,6 +28,7 @@
 #include <sys/un.h>
 
 #include "config/config.h"
+#include "lib/util.h"
 
 #define CFG_LINE_MAX 4096
 #define CFG_MAX_ARGS 64
@@ -53,8 +54,6 @@
 #define CFG_FLOW_TABLE_MAX    16777216
 #define CFG_NAT_PORT_MIN      1024
 #define CFG_NAT_PORTS_MIN     1024
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum section {
 	SEC_NONE,
@@ -279,17 +278,8 @@ static void diag_vadd(struct cfg_diags *d, enum cfg_severity sev, unsigned int l
 
 	if (sev == CFG_ERROR)
 		d->nerrors++;
-	if (d->count >= CFG_MAX_DIAGS)
+	if (d->count >= CFG_MAX_DIAGS || VEC_RESERVE(d->items, d->count, d->cap))
 		return;
-	/* Grow at 0, 8, 16, 32...: the array doubles when count hits a power of two. */
-	if (d->count == 0 || (d->count >= 8 && !(d->count & (d->count - 1)))) {
-		size_t cap = d->count ? d->count * 2 : 8;
-		struct cfg_diag *n = realloc(d->items, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		d->items = n;
-	}
 	item = &d->items[d->count++];
 	item->severity = sev;
 	item->line = line;
@@ -309,8 +299,8 @@ static void diag_vadd(struct cfg_diags *d, enum cfg_severity sev, unsigned int l
 	}
 }
 
-static void __attribute__((format(printf, 4, 5)))
-diag_add(struct cfg_diags *d, enum cfg_severity sev, unsigned int line, const char *fmt, ...)
+void cfg_diag_add(struct cfg_diags *d, enum cfg_severity sev, unsigned int line, const char *fmt,
+		  ...)
 {
 	va_list ap;
 
@@ -319,8 +309,8 @@ diag_add(struct cfg_diags *d, enum cfg_severity sev, unsigned int line, const ch
 	va_end(ap);
 }
 
-#define perr_at(p, line, ...)  diag_add((p)->diags, CFG_ERROR, (line), __VA_ARGS__)
-#define pwarn_at(p, line, ...) diag_add((p)->diags, CFG_WARNING, (line), __VA_ARGS__)
+#define perr_at(p, line, ...)  cfg_diag_add((p)->diags, CFG_ERROR, (line), __VA_ARGS__)
+#define pwarn_at(p, line, ...) cfg_diag_add((p)->diags, CFG_WARNING, (line), __VA_ARGS__)
 #define perr(p, ...)	       perr_at((p), (p)->line, __VA_ARGS__)
 #define pwarn(p, ...)	       pwarn_at((p), (p)->line, __VA_ARGS__)
 
@@ -382,24 +372,8 @@ static bool copy_str(char *dst, size_t size, const char *src)
 	return true;
 }
 
-/* Grow a heap array to hold at least n + 1 elements. */
-static int grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t elsize)
-{
-	size_t ncap;
-	void *a;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 4;
-	a = realloc(*arr, ncap * elsize);
-	if (!a) {
-		p->oom = true;
-		return -1;
-	}
-	*arr = a;
-	*cap = ncap;
-	return 0;
-}
+/* VEC_RESERVE for the parser's arrays: running out is reported once, by finish(). */
+#define P_RESERVE(p, items, count, cap) (VEC_RESERVE(items, count, cap) ? ((p)->oom = true, -1) : 0)
 
 static bool is_digit(char c)
 {
@@ -1029,7 +1003,7 @@ static void register_proxy(struct parser *p, const char *name, enum section sec)
 	}
 	if (p->nnames >= CFG_MAX_TRACKED)
 		return;
-	if (grow(p, (void **)&p->names, &p->names_cap, p->nnames, sizeof(*p->names)) < 0)
+	if (P_RESERVE(p, p->names, p->nnames, p->names_cap) < 0)
 		return;
 	e = &p->names[p->nnames++];
 	snprintf(e->name, sizeof(e->name), "%s", name);
@@ -1064,8 +1038,7 @@ static void add_bind(struct parser *p, const char *s)
 		return;
 	}
 	px->binds[px->nbinds++] = b;
-	if (p->nbinds < CFG_MAX_TRACKED &&
-	    grow(p, (void **)&p->binds, &p->binds_cap, p->nbinds, sizeof(*p->binds)) == 0)
+	if (p->nbinds < CFG_MAX_TRACKED && P_RESERVE(p, p->binds, p->nbinds, p->binds_cap) == 0)
 		p->binds[p->nbinds++] =
 			(struct bind_ref){ .addr = b.addr, .port = b.port, .line = b.line };
 }
@@ -1218,7 +1191,7 @@ static void commit_backend(struct parser *p)
 		p->pools_full = true;
 		return;
 	}
-	if (grow(p, (void **)&cfg->backends, &p->be_cap, cfg->nbackends, sizeof(*be)) < 0)
+	if (P_RESERVE(p, cfg->backends, cfg->nbackends, p->be_cap) < 0)
 		return;
 	be = &cfg->backends[cfg->nbackends++];
 	memset(be, 0, sizeof(*be));
@@ -1279,9 +1252,8 @@ static void commit_frontend(struct parser *p, const char *default_backend,
 	}
 	if (px->untracked)
 		return;
-	if (grow(p, (void **)&cfg->frontends, &p->fe_cap, cfg->nfrontends, sizeof(*fe)) < 0 ||
-	    grow(p, (void **)&p->fe_lines, &p->fe_lines_cap, cfg->nfrontends,
-		 sizeof(*p->fe_lines)) < 0)
+	if (P_RESERVE(p, cfg->frontends, cfg->nfrontends, p->fe_cap) < 0 ||
+	    P_RESERVE(p, p->fe_lines, cfg->nfrontends, p->fe_lines_cap) < 0)
 		return;
 	p->fe_lines[cfg->nfrontends] = default_backend_line;
 	fe = &cfg->frontends[cfg->nfrontends++];
@@ -1310,8 +1282,7 @@ static void section_close(struct parser *p)
 			;
 		if (k == p->nnamed) {
 			if (p->nnamed >= CFG_MAX_TRACKED ||
-			    grow(p, (void **)&p->named, &p->named_cap, p->nnamed,
-				 sizeof(*p->named)) < 0)
+			    P_RESERVE(p, p->named, p->nnamed, p->named_cap) < 0)
 				break;
 			p->nnamed++;
 		}
@@ -1750,7 +1721,7 @@ static void parse_server(struct parser *p, const struct directive *d)
 		p->servers_full = true;
 		return;
 	}
-	if (grow(p, (void **)&px->servers, &px->servers_cap, px->nservers, sizeof(srv)) < 0)
+	if (P_RESERVE(p, px->servers, px->nservers, px->servers_cap) < 0)
 		return;
 	px->servers[px->nservers++] = srv;
 	p->nservers++;
@@ -2700,7 +2671,7 @@ int cfg_parse_string(const char *name, const char *text, size_t len, struct rpil
 	cfg_init(cfg);
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		diag_add(diags, CFG_ERROR, 0, "out of memory");
+		cfg_diag_add(diags, CFG_ERROR, 0, "out of memory");
 		goto out;
 	}
 	p->cfg = cfg;
@@ -2746,6 +2717,20 @@ out:
 	return ret;
 }
 
+/* A diagnostic about the file as a whole, before any line was read. */
+static void __attribute__((format(printf, 4, 5)))
+file_error(const char *path, struct rpilb_config *cfg, struct cfg_diags *diags, const char *fmt,
+	   ...)
+{
+	va_list ap;
+
+	diags_init(diags, path);
+	cfg_init(cfg);
+	va_start(ap, fmt);
+	diag_vadd(diags, CFG_ERROR, 0, fmt, ap);
+	va_end(ap);
+}
+
 int cfg_parse_file(const char *path, struct rpilb_config *cfg, struct cfg_diags *diags)
 {
 	char *buf = NULL;
@@ -2755,33 +2740,23 @@ int cfg_parse_file(const char *path, struct rpilb_config *cfg, struct cfg_diags 
 
 	f = fopen(path, "r");
 	if (!f) {
-		diags_init(diags, path);
-		cfg_init(cfg);
-		diag_add(diags, CFG_ERROR, 0, "cannot open: %s", strerror(errno));
+		file_error(path, cfg, diags, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	for (;;) {
 		size_t n;
 
 		if (len == cap) {
-			char *nb;
-
 			if (cap >= CFG_FILE_MAX) {
-				diags_init(diags, path);
-				cfg_init(cfg);
-				diag_add(diags, CFG_ERROR, 0, "file is larger than %d bytes",
-					 CFG_FILE_MAX);
+				file_error(path, cfg, diags, "file is larger than %d bytes",
+					   CFG_FILE_MAX);
 				goto out;
 			}
-			cap = cap ? cap * 2 : 16384;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				diags_init(diags, path);
-				cfg_init(cfg);
-				diag_add(diags, CFG_ERROR, 0, "out of memory");
+			/* 16 KiB first, then doubling: a file is read in a few calls. */
+			if (vec_grow(&buf, &cap, cap ? cap * 2 : 16384, 1)) {
+				file_error(path, cfg, diags, "out of memory");
 				goto out;
 			}
-			buf = nb;
 		}
 		n = fread(buf + len, 1, cap - len, f);
 		len += n;
@@ -2789,9 +2764,7 @@ int cfg_parse_file(const char *path, struct rpilb_config *cfg, struct cfg_diags 
 			break;
 	}
 	if (ferror(f)) {
-		diags_init(diags, path);
-		cfg_init(cfg);
-		diag_add(diags, CFG_ERROR, 0, "cannot read: %s", strerror(errno));
+		file_error(path, cfg, diags, "cannot read: %s", strerror(errno));
 		goto out;
 	}
 	ret = cfg_parse_string(path, buf, len, cfg, diags);
@@ -2817,16 +2790,18 @@ int cfg_resolve(struct rpilb_config *cfg, struct cfg_diags *diags)
 				continue;
 			rc = getaddrinfo(s->host, NULL, &hints, &res);
 			if (rc) {
-				diag_add(diags, CFG_ERROR, s->line,
-					 "server '%s': cannot resolve '%s': %s", s->name, s->host,
-					 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+				cfg_diag_add(diags, CFG_ERROR, s->line,
+					     "server '%s': cannot resolve '%s': %s", s->name,
+					     s->host,
+					     rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 				continue;
 			}
 			s->addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
 			freeaddrinfo(res);
 			if (!s->addr.s_addr)
-				diag_add(diags, CFG_ERROR, s->line,
-					 "server '%s': '%s' resolves to 0.0.0.0", s->name, s->host);
+				cfg_diag_add(diags, CFG_ERROR, s->line,
+					     "server '%s': '%s' resolves to 0.0.0.0", s->name,
+					     s->host);
 		}
 	}
 	return diags->nerrors != nerrors ? -1 : 0;
@@ -2852,6 +2827,7 @@ void cfg_diags_free(struct cfg_diags *diags)
 	free(diags->items);
 	diags->items = NULL;
 	diags->count = 0;
+	diags->cap = 0;
 	diags->nerrors = 0;
 }
 

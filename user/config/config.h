@@ -180,6 +180,7 @@ struct cfg_diags {
 	char file[CFG_PATH_MAX];
 	struct cfg_diag *items;
 	size_t count;
+	size_t cap; /* items allocated */
 	size_t nerrors;
 };
 
@@ -206,6 +207,14 @@ static inline bool cfg_has_listener(const struct rpilb_config *cfg)
 
 void cfg_free(struct rpilb_config *cfg);
 void cfg_diags_free(struct cfg_diags *diags);
+
+/*
+ * Append a diagnostic (line 0: about the file as a whole). Every writer of
+ * a list goes through here, so the list grows and is cut (after 1000, with
+ * a note saying so) by one rule; errors are always counted.
+ */
+void cfg_diag_add(struct cfg_diags *diags, enum cfg_severity sev, unsigned int line,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* "file:line: error: msg" / "file:line: warning: msg" */
 int cfg_diag_format(const struct cfg_diags *diags, const struct cfg_diag *d, char *buf, size_t len);
