@@ -28,6 +28,7 @@
 #include <sys/un.h>
 
 #include "config/config.h"
+#include "config/names.h"
 #include "lib/util.h"
 
 #define CFG_LINE_MAX 4096
@@ -480,27 +481,19 @@ big:
 	return false;
 }
 
-/* Proxy and server names, as HAProxy allows them. */
+/* Proxy and server names, by the rule commands and the daemon share (names.c). */
 static bool check_name(struct parser *p, const char *what, const char *s)
 {
-	const char *c;
-
-	if (!*s) {
+	if (name_valid(s))
+		return true;
+	if (!*s)
 		perr(p, "%s name is empty", what);
-		return false;
-	}
-	for (c = s; *c; c++) {
-		if (!is_alnum(*c) && *c != '.' && *c != '_' && *c != ':' && *c != '-') {
-			perr(p, "%s name '%.64s' has a character outside [A-Za-z0-9._:-]", what, s);
-			return false;
-		}
-	}
-	if (c - s > CFG_NAME_MAX - 1) {
+	else if (s[strspn(s, NAME_CHARS)])
+		perr(p, "%s name '%.64s' has a character outside [A-Za-z0-9._:-]", what, s);
+	else
 		perr(p, "%s name '%.64s' is too long (max %d characters)", what, s,
 		     CFG_NAME_MAX - 1);
-		return false;
-	}
-	return true;
+	return false;
 }
 
 /* RFC 9110 token characters: methods and header names. */
@@ -559,31 +552,33 @@ static const char *where_list(unsigned int where, char *buf, size_t len)
 #define EP_PORT (1U << 1) /* a port is required (bind) */
 #define EP_HOST (1U << 2) /* a host name may stand for the address (server) */
 
-/*
- * ADDR[:PORT] as HAProxy writes IPv4 endpoints, with its "ipv4@" prefix.
- * Everything else HAProxy can listen on or connect to is named in the
- * error, so the user knows it is understood, just not supported.
- */
-static bool parse_endpoint(struct parser *p, const char *what, const char *s, unsigned int flags,
-			   struct in_addr *addr, uint16_t *port, char *host, size_t hostlen)
+/* The "ipv4@" prefix goes; any other "family@" is named in the error. */
+static bool strip_family(struct parser *p, const char *what, const char **sp)
 {
-	char hostpart[CFG_HOST_MAX];
-	const char *at = strchr(s, '@'), *colon, *c, *portpart = NULL;
+	const char *s = *sp, *at = strchr(s, '@');
+
+	if (!at)
+		return true;
+	if ((size_t)(at - s) == 4 && !strncmp(s, "ipv4", 4)) {
+		*sp = at + 1;
+		return true;
+	}
+	if ((size_t)(at - s) == 4 && !strncmp(s, "ipv6", 4))
+		perr(p, "%s '%.64s': IPv6 is not supported yet", what, s);
+	else
+		perr(p,
+		     "%s '%.64s': '%.*s@' addresses are not supported: rpilb balances TCP over IPv4",
+		     what, s, (int)(at - s > 16 ? 16 : at - s), s);
+	return false;
+}
+
+/* HOST[:PORT] into host and *port_part (NULL without a colon). */
+static bool split_host_port(struct parser *p, const char *what, const char *s, char *host,
+			    size_t hostlen, const char **port_part)
+{
+	const char *colon;
 	size_t hl;
 
-	if (at) {
-		if ((size_t)(at - s) == 4 && !strncmp(s, "ipv4", 4)) {
-			s = at + 1;
-		} else if ((size_t)(at - s) == 4 && !strncmp(s, "ipv6", 4)) {
-			perr(p, "%s '%.64s': IPv6 is not supported yet", what, s);
-			return false;
-		} else {
-			perr(p,
-			     "%s '%.64s': '%.*s@' addresses are not supported: rpilb balances TCP over IPv4",
-			     what, s, (int)(at - s > 16 ? 16 : at - s), s);
-			return false;
-		}
-	}
 	if (s[0] == '/') {
 		perr(p, "%s '%.64s': UNIX sockets are not supported: rpilb balances TCP over IPv4",
 		     what, s);
@@ -595,17 +590,23 @@ static bool parse_endpoint(struct parser *p, const char *what, const char *s, un
 		return false;
 	}
 	hl = colon ? (size_t)(colon - s) : strlen(s);
-	if (hl >= sizeof(hostpart)) {
+	if (hl >= hostlen) {
 		perr(p, "%s address '%.64s...' is too long (max %zu characters)", what, s,
-		     sizeof(hostpart) - 1);
+		     hostlen - 1);
 		return false;
 	}
-	memcpy(hostpart, s, hl);
-	hostpart[hl] = '\0';
-	if (colon)
-		portpart = colon + 1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	*port_part = colon ? colon + 1 : NULL;
+	return true;
+}
 
-	if (!portpart) {
+static bool parse_port(struct parser *p, const char *what, const char *s, const char *port_part,
+		       unsigned int flags, uint16_t *port)
+{
+	unsigned long long v;
+
+	if (!port_part) {
 		if (flags & EP_PORT) {
 			perr(p,
 			     "%s '%.64s' has no port (write ADDR:PORT, or *:PORT for every address)",
@@ -613,60 +614,90 @@ static bool parse_endpoint(struct parser *p, const char *what, const char *s, un
 			return false;
 		}
 		*port = 0;
-	} else if (portpart[0] == '+' || portpart[0] == '-') {
+		return true;
+	}
+	if (port_part[0] == '+' || port_part[0] == '-') {
 		perr(p, "%s '%.64s': port offsets (+N/-N) are not supported", what, s);
 		return false;
-	} else if (is_digit(portpart[0]) && strchr(portpart, '-')) {
+	}
+	if (is_digit(port_part[0]) && strchr(port_part, '-')) {
 		perr(p, "%s '%.64s': port ranges are not supported", what, s);
 		return false;
-	} else {
-		unsigned long long v;
+	}
+	if (parse_u64(port_part, 65535, &v) < 0 || !v) {
+		perr(p, "%s '%.64s': bad port '%.16s' (expected 1..65535)", what, s, port_part);
+		return false;
+	}
+	*port = (uint16_t)v;
+	return true;
+}
 
-		if (parse_u64(portpart, 65535, &v) < 0 || !v) {
-			perr(p, "%s '%.64s': bad port '%.16s' (expected 1..65535)", what, s,
-			     portpart);
+/* A host that is not an IPv4 literal: a name, where the caller allows one. */
+static bool parse_host_name(struct parser *p, const char *what, const char *s, const char *host,
+			    unsigned int flags)
+{
+	const char *c;
+
+	if (host[strspn(host, "0123456789.")] == '\0') {
+		perr(p, "%s '%.64s': bad IPv4 address '%.64s'", what, s, host);
+		return false;
+	}
+	if (!(flags & EP_HOST)) {
+		perr(p,
+		     "%s '%.64s': '%.64s' is not an IPv4 address (write the address, or * for every address)",
+		     what, s, host);
+		return false;
+	}
+	for (c = host; *c; c++) {
+		if (!is_alnum(*c) && *c != '.' && *c != '-' && *c != '_') {
+			perr(p, "%s '%.64s': bad host name '%.64s'", what, s, host);
 			return false;
 		}
-		*port = (uint16_t)v;
 	}
+	return true;
+}
 
-	if (!hostpart[0] || !strcmp(hostpart, "*")) {
+static bool parse_host(struct parser *p, const char *what, const char *s, const char *host,
+		       unsigned int flags, struct in_addr *addr)
+{
+	if (!host[0] || !strcmp(host, "*")) {
 		if (!(flags & EP_ANY)) {
 			perr(p, "%s '%.64s' has no address", what, s);
 			return false;
 		}
 		addr->s_addr = htonl(INADDR_ANY);
-	} else if (inet_pton(AF_INET, hostpart, addr) == 1) {
+		return true;
+	}
+	if (inet_pton(AF_INET, host, addr) == 1) {
 		/* 0.0.0.0 is how an unresolved server is told apart: never a real one. */
 		if (!(flags & EP_ANY) && addr->s_addr == htonl(INADDR_ANY)) {
 			perr(p, "%s address 0.0.0.0 cannot be connected to", what);
 			return false;
 		}
-	} else {
-		bool numeric = true;
-
-		for (c = hostpart; *c; c++) {
-			if (!is_digit(*c) && *c != '.')
-				numeric = false;
-		}
-		if (numeric) {
-			perr(p, "%s '%.64s': bad IPv4 address '%.64s'", what, s, hostpart);
-			return false;
-		}
-		if (!(flags & EP_HOST)) {
-			perr(p,
-			     "%s '%.64s': '%.64s' is not an IPv4 address (write the address, or * for every address)",
-			     what, s, hostpart);
-			return false;
-		}
-		for (c = hostpart; *c; c++) {
-			if (!is_alnum(*c) && *c != '.' && *c != '-' && *c != '_') {
-				perr(p, "%s '%.64s': bad host name '%.64s'", what, s, hostpart);
-				return false;
-			}
-		}
-		addr->s_addr = 0;
+		return true;
 	}
+	if (!parse_host_name(p, what, s, host, flags))
+		return false;
+	addr->s_addr = 0;
+	return true;
+}
+
+/*
+ * ADDR[:PORT] as HAProxy writes IPv4 endpoints, with its "ipv4@" prefix.
+ * Everything else HAProxy can listen on or connect to is named in the
+ * error, so the user knows it is understood, just not supported.
+ */
+static bool parse_endpoint(struct parser *p, const char *what, const char *s, unsigned int flags,
+			   struct in_addr *addr, uint16_t *port, char *host, size_t hostlen)
+{
+	char hostpart[CFG_HOST_MAX];
+	const char *port_part;
+
+	if (!strip_family(p, what, &s) ||
+	    !split_host_port(p, what, s, hostpart, sizeof(hostpart), &port_part) ||
+	    !parse_port(p, what, s, port_part, flags, port) ||
+	    !parse_host(p, what, s, hostpart, flags, addr))
+		return false;
 	if (host && !copy_str(host, hostlen, hostpart))
 		return false;
 	return true;
@@ -2508,6 +2539,50 @@ static void parse_line(struct parser *p, int argc, char **argv)
 }
 
 /*
+ * The backslash escape at s[i] (s[i + 1] exists): its byte goes to *out.
+ * Returns the input bytes it takes, 0 when it is no escape (the backslash
+ * stays, as in HAProxy), or -1 after an error.
+ */
+static int unescape_one(struct parser *p, const char *s, size_t len, size_t i, char *out)
+{
+	int hi, lo;
+
+	switch (s[i + 1]) {
+	case ' ':
+	case '\\':
+	case '#':
+	case '\'':
+	case '"':
+		*out = s[i + 1];
+		return 2;
+	case 'r':
+		*out = '\r';
+		return 2;
+	case 'n':
+		*out = '\n';
+		return 2;
+	case 't':
+		*out = '\t';
+		return 2;
+	case 'x':
+		hi = i + 2 < len ? hexval(s[i + 2]) : -1;
+		lo = i + 3 < len ? hexval(s[i + 3]) : -1;
+		if (hi < 0 || lo < 0) {
+			perr(p, "bad '\\x' escape: two hex digits must follow");
+			return -1;
+		}
+		if (!hi && !lo) {
+			perr(p, "'\\x00' is not allowed: arguments cannot hold a NUL byte");
+			return -1;
+		}
+		*out = (char)(hi * 16 + lo);
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Split a line into arguments with HAProxy's rules: blanks separate them,
  * '#' outside quotes starts a comment, single quotes keep everything
  * literally, and outside them a backslash escapes a blank, '#', a quote or
@@ -2534,6 +2609,7 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 		p->argv[argc++] = out;
 		while (i < len) {
 			char c = s[i];
+			int n;
 
 			if (!squote && !dquote && (c == ' ' || c == '\t' || c == '#'))
 				break;
@@ -2547,50 +2623,14 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 				i++;
 				continue;
 			}
-			if (c == '\\' && !squote && i + 1 < len) {
-				char e = s[i + 1];
-				int hi, lo;
-
-				switch (e) {
-				case ' ':
-				case '\\':
-				case '#':
-				case '\'':
-				case '"':
-					*out++ = e;
-					i += 2;
-					continue;
-				case 'r':
-					*out++ = '\r';
-					i += 2;
-					continue;
-				case 'n':
-					*out++ = '\n';
-					i += 2;
-					continue;
-				case 't':
-					*out++ = '\t';
-					i += 2;
-					continue;
-				case 'x':
-					hi = i + 2 < len ? hexval(s[i + 2]) : -1;
-					lo = i + 3 < len ? hexval(s[i + 3]) : -1;
-					if (hi < 0 || lo < 0) {
-						perr(p,
-						     "bad '\\x' escape: two hex digits must follow");
-						return -1;
-					}
-					if (!hi && !lo) {
-						perr(p,
-						     "'\\x00' is not allowed: arguments cannot hold a NUL byte");
-						return -1;
-					}
-					*out++ = (char)(hi * 16 + lo);
-					i += 4;
-					continue;
-				default:
-					break;
-				}
+			n = c == '\\' && !squote && i + 1 < len ? unescape_one(p, s, len, i, out)
+								: 0;
+			if (n < 0)
+				return -1;
+			if (n > 0) {
+				out++;
+				i += (size_t)n;
+				continue;
 			}
 			*out++ = c;
 			i++;
