@@ -75,12 +75,21 @@ enum section {
 #define IN_BE	  (IN(SEC_BACKEND) | IN(SEC_LISTEN))
 #define IN_PROXY  (IN_DEF | IN_FE | IN_BE)
 #define IN_RPILB  IN(SEC_RPILB)
+/* Server and bind parameters are placed by the line they follow. */
+#define IN_SERVER IN(SEC_COUNT)
+#define IN_DEFSRV IN(SEC_COUNT + 1)
+#define IN_BIND	  IN(SEC_COUNT + 2)
+#define IN_SRV	  (IN_SERVER | IN_DEFSRV)
+#define IN_PARAMS (IN_SRV | IN_BIND)
 
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_NONE] = "top-level",    [SEC_GLOBAL] = "global",	[SEC_DEFAULTS] = "defaults",
 	[SEC_FRONTEND] = "frontend", [SEC_BACKEND] = "backend", [SEC_LISTEN] = "listen",
 	[SEC_RPILB] = "rpilb",	     [SEC_IGNORED] = "ignored",
 };
+
+/* The lines parameters follow, by their IN_* bit above the sections'. */
+static const char *const param_lines[] = { "server", "default-server", "bind" };
 
 /* The HTTP check request as one directive wrote it; "" means "not set here". */
 struct http_layer {
@@ -171,6 +180,8 @@ struct parser {
 	size_t nservers; /* servers over all backends */
 	bool services_full, servers_full, pools_full, proxies_full;
 	unsigned int stats_line, stats_bind_line;
+	struct cfg_server_opts
+		*srv; /* what server parameters set: a server's or default-server's */
 	bool oom;
 	char args[CFG_LINE_MAX + CFG_MAX_ARGS + 1]; /* unescaped arguments, NUL-separated */
 	char *argv[CFG_MAX_ARGS + 1];
@@ -189,14 +200,14 @@ typedef void (*kw_fn)(struct parser *p, const struct directive *d);
 
 struct kw {
 	const char *name;
-	unsigned int where; /* IN_* sections that accept it */
+	unsigned int where; /* IN_* sections (or, for parameters, lines) that accept it */
 	kw_fn fn; /* NULL: accepted with a warning (why) or silently */
-	int min_args; /* arguments after the keyword */
-	int max_args; /* -1: any number */
+	int min_args; /* arguments after the keyword; a parameter's values */
+	int max_args; /* -1: any number; a parameter has exactly min_args */
 	const char *usage;
 	const char *why; /* reason it is ignored, or refused with KW_FAIL */
 	unsigned int flags;
-	size_t off; /* the px_settings field a generic handler sets */
+	size_t off; /* the field a generic handler sets (px_settings, cfg_server_opts) */
 };
 
 #define KW_PREFIX   (1U << 0) /* name is a prefix ("tune.") */
@@ -215,6 +226,12 @@ struct kw {
 #define IGNORE2(n, w, reason)	{ .name = n, .where = w, .why = reason, .flags = KW_2WORDS }
 #define IGNORE_PREFIX(n, w, reason) { .name = n, .where = w, .why = reason, .flags = KW_PREFIX }
 #define REFUSE(n, w, reason)	{ .name = n, .where = w, .why = reason, .flags = KW_FAIL }
+#define PARAM(n, w, f, nargs)	{ .name = n, .where = w, .fn = f, .min_args = nargs, .max_args = nargs }
+#define PARAM_ACCEPT(n, w, nargs) { .name = n, .where = w, .min_args = nargs, .max_args = nargs }
+#define PARAM_IGNORE(n, w, nargs, reason) \
+	{ .name = n, .where = w, .min_args = nargs, .max_args = nargs, .why = reason }
+#define PARAM_REFUSE(n, w, nargs, reason) \
+	{ .name = n, .where = w, .min_args = nargs, .max_args = nargs, .why = reason, .flags = KW_FAIL }
 #define KW_END			{ 0 }
 /* clang-format on */
 
@@ -532,7 +549,7 @@ static bool is_text(const char *s)
 
 static const char *where_list(unsigned int where, char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 	int s;
 
 	buf[0] = '\0';
@@ -542,6 +559,11 @@ static const char *where_list(unsigned int where, char *buf, size_t len)
 		if (where & IN(s))
 			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ", " : "",
 					      section_names[s]);
+	}
+	for (i = 0; i < ARRAY_SIZE(param_lines) && n < len; i++) {
+		if (where & IN(SEC_COUNT + i))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					      param_lines[i]);
 	}
 	return buf;
 }
@@ -866,46 +888,72 @@ static const struct kw *kw_find(const struct kw *t, const char *word)
 	return NULL;
 }
 
-static void run_kw(struct parser *p, const struct kw *kw, const char *prefix, bool negate, int argc,
+/* How run_kw names a row in messages and checks where it is. */
+struct kw_call {
+	const char *prefix; /* the words before the keyword: "option", "no option" */
+	const char *what; /* what a row is, before its quoted name: "bind option" */
+	unsigned int here; /* the IN_* bit of where it is written */
+	bool negate; /* "no option ..." */
+};
+
+static void kw_misplaced(struct parser *p, const struct kw *kw, const struct kw_call *c,
+			 const char *label)
+{
+	char where[128];
+	size_t i;
+
+	where_list(kw->where, where, sizeof(where));
+	if (c->here & IN_PARAMS) {
+		for (i = 0; i < ARRAY_SIZE(param_lines) && !(c->here & IN(SEC_COUNT + i)); i++)
+			;
+		perr(p, "%s is not allowed on a %s line (only on %s lines)", label,
+		     i < ARRAY_SIZE(param_lines) ? param_lines[i] : "", where);
+	} else if (kw->flags & KW_CAP_WARN) {
+		pwarn(p, "%s ignored in a %s section: it applies to %s sections", label,
+		      section_names[p->sec], where);
+	} else {
+		perr(p, "%s is not allowed in a %s section (only in %s)", label,
+		     section_names[p->sec], where);
+	}
+}
+
+static void run_kw(struct parser *p, const struct kw *kw, const struct kw_call *c, int argc,
 		   char **argv)
 {
-	struct directive d = { .kw = kw, .argc = argc, .argv = argv, .negate = negate };
-	char where[128];
+	struct directive d = { .kw = kw, .argc = argc, .argv = argv, .negate = c->negate };
+	char label[160];
 
-	snprintf(d.name, sizeof(d.name), "%s%s%.40s", prefix ? prefix : "", prefix ? " " : "",
-		 argv[0]);
+	snprintf(d.name, sizeof(d.name), "%s%s%.40s", c->prefix ? c->prefix : "",
+		 c->prefix ? " " : "", argv[0]);
 	if ((kw->flags & KW_2WORDS) && argc > 1) {
 		size_t n = strlen(d.name);
 
 		snprintf(d.name + n, sizeof(d.name) - n, " %.40s", argv[1]);
 	}
-	if (!(kw->where & IN(p->sec))) {
-		where_list(kw->where, where, sizeof(where));
-		if (kw->flags & KW_CAP_WARN)
-			pwarn(p, "'%s' ignored in a %s section: it applies to %s sections", d.name,
-			      section_names[p->sec], where);
-		else
-			perr(p, "'%s' is not allowed in a %s section (only in %s)", d.name,
-			     section_names[p->sec], where);
+	/* "'option httpchk'", or with what a row is: "bind option 'ssl'". */
+	snprintf(label, sizeof(label), "%s%s'%s'", c->what ? c->what : "", c->what ? " " : "",
+		 d.name);
+	if (!(kw->where & c->here)) {
+		kw_misplaced(p, kw, c, label);
 		return;
 	}
 	if (kw->flags & KW_FAIL) {
 		/* Asking not to have what rpilb cannot do is already satisfied. */
-		if (!negate)
-			perr(p, "'%s' is not supported: %s", d.name, kw->why);
+		if (!c->negate)
+			perr(p, "%s is not supported: %s", label, kw->why);
 		return;
 	}
 	if (!kw->fn) {
-		if (kw->why && !negate)
-			pwarn(p, "'%s' ignored: %s", d.name, kw->why);
+		if (kw->why && !c->negate)
+			pwarn(p, "%s ignored: %s", label, kw->why);
 		return;
 	}
 	if (argc - 1 < kw->min_args) {
-		perr(p, "'%s' is missing an argument (usage: %s)", d.name, kw->usage);
+		perr(p, "%s is missing an argument (usage: %s)", label, kw->usage);
 		return;
 	}
 	if (kw->max_args >= 0 && argc - 1 > kw->max_args) {
-		perr(p, "'%s' has an unexpected argument '%.64s' (usage: %s)", d.name,
+		perr(p, "%s has an unexpected argument '%.64s' (usage: %s)", label,
 		     argv[kw->max_args + 1], kw->usage);
 		return;
 	}
@@ -916,13 +964,41 @@ static void run_sub(struct parser *p, const struct kw *table, const char *prefix
 		    int argc, char **argv)
 {
 	const struct kw *kw = kw_find(table, argv[0]);
+	const struct kw_call c = { .prefix = prefix, .here = IN(p->sec), .negate = negate };
 
 	if (!kw) {
 		perr(p, "unknown keyword '%s %.64s' in '%s' section", prefix, argv[0],
 		     section_names[p->sec]);
 		return;
 	}
-	run_kw(p, kw, prefix, negate, argc, argv);
+	run_kw(p, kw, &c, argc, argv);
+}
+
+/*
+ * The parameters after a server, default-server or bind line's own
+ * arguments: each row takes exactly min_args values. An unknown word may
+ * be a value, so it ends the line rather than have the rest misread.
+ */
+static void run_params(struct parser *p, const struct kw *table, const char *what,
+		       unsigned int here, int argc, char **argv)
+{
+	const struct kw_call c = { .what = what, .here = here };
+	int i;
+
+	for (i = 0; i < argc;) {
+		const struct kw *kw = kw_find(table, argv[i]);
+
+		if (!kw) {
+			perr(p, "unknown %s '%.64s'", what, argv[i]);
+			return;
+		}
+		if (i + kw->min_args >= argc) {
+			perr(p, "%s '%s' needs a value", what, kw->name);
+			return;
+		}
+		run_kw(p, kw, &c, 1 + kw->min_args, argv + i);
+		i += 1 + kw->min_args;
+	}
 }
 
 /* ---- global ---- */
@@ -1358,80 +1434,77 @@ static void section_close(struct parser *p)
 
 /* ---- proxies: directives ---- */
 
+static const struct kw bind_param_kws[] = {
+	PARAM_IGNORE("ssl", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("crt", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("crt-list", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ca-file", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("crl-file", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ca-sign-file", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ca-sign-pass", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ca-verify-file", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ca-ignore-err", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("crt-ignore-err", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ciphers", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ciphersuites", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("curves", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ecdhe", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("sigalgs", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("client-sigalgs", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("alpn", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("npn", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ssl-min-ver", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("ssl-max-ver", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("verify", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("tls-ticket-keys", IN_BIND, 1, why_tls),
+	PARAM_IGNORE("no-sslv3", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("no-tlsv10", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("no-tlsv11", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("no-tlsv12", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("no-tlsv13", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("force-sslv3", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("force-tlsv10", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("force-tlsv11", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("force-tlsv12", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("force-tlsv13", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("no-tls-tickets", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("strict-sni", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("prefer-client-ciphers", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("allow-0rtt", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("generate-certificates", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("no-ca-names", IN_BIND, 0, why_tls),
+	PARAM_IGNORE("accept-proxy", IN_BIND, 0, why_accept_proxy),
+	PARAM_IGNORE("interface", IN_BIND, 1, why_bind_iface),
+	PARAM_IGNORE("name", IN_BIND, 1, why_stats_page),
+	PARAM_IGNORE("id", IN_BIND, 1, why_stats_page),
+	PARAM_IGNORE("maxconn", IN_BIND, 1, why_maxconn),
+	PARAM_IGNORE("backlog", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("nice", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("mss", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("tcp-ut", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("defer-accept", IN_BIND, 0, why_socket),
+	PARAM_IGNORE("tfo", IN_BIND, 0, why_socket),
+	PARAM_IGNORE("transparent", IN_BIND, 0, why_socket),
+	PARAM_IGNORE("v4v6", IN_BIND, 0, why_socket),
+	PARAM_IGNORE("v6only", IN_BIND, 0, why_socket),
+	PARAM_IGNORE("namespace", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("process", IN_BIND, 1, why_threads),
+	PARAM_IGNORE("thread", IN_BIND, 1, why_threads),
+	PARAM_IGNORE("proto", IN_BIND, 1, why_l7),
+	PARAM_IGNORE("user", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("group", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("uid", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("gid", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("mode", IN_BIND, 1, why_socket),
+	PARAM_IGNORE("level", IN_BIND, 1, why_ctl),
+	PARAM_IGNORE("severity-output", IN_BIND, 1, why_ctl),
+	PARAM_IGNORE("expose-fd", IN_BIND, 1, why_ctl),
+	KW_END,
+};
+
 static void parse_bind(struct parser *p, const struct directive *d)
 {
-	static const struct {
-		const char *name;
-		int nargs;
-		const char *why;
-	} opts[] = {
-		{ "ssl", 0, why_tls },
-		{ "crt", 1, why_tls },
-		{ "crt-list", 1, why_tls },
-		{ "ca-file", 1, why_tls },
-		{ "crl-file", 1, why_tls },
-		{ "ca-sign-file", 1, why_tls },
-		{ "ca-sign-pass", 1, why_tls },
-		{ "ca-verify-file", 1, why_tls },
-		{ "ca-ignore-err", 1, why_tls },
-		{ "crt-ignore-err", 1, why_tls },
-		{ "ciphers", 1, why_tls },
-		{ "ciphersuites", 1, why_tls },
-		{ "curves", 1, why_tls },
-		{ "ecdhe", 1, why_tls },
-		{ "sigalgs", 1, why_tls },
-		{ "client-sigalgs", 1, why_tls },
-		{ "alpn", 1, why_tls },
-		{ "npn", 1, why_tls },
-		{ "ssl-min-ver", 1, why_tls },
-		{ "ssl-max-ver", 1, why_tls },
-		{ "verify", 1, why_tls },
-		{ "tls-ticket-keys", 1, why_tls },
-		{ "no-sslv3", 0, why_tls },
-		{ "no-tlsv10", 0, why_tls },
-		{ "no-tlsv11", 0, why_tls },
-		{ "no-tlsv12", 0, why_tls },
-		{ "no-tlsv13", 0, why_tls },
-		{ "force-sslv3", 0, why_tls },
-		{ "force-tlsv10", 0, why_tls },
-		{ "force-tlsv11", 0, why_tls },
-		{ "force-tlsv12", 0, why_tls },
-		{ "force-tlsv13", 0, why_tls },
-		{ "no-tls-tickets", 0, why_tls },
-		{ "strict-sni", 0, why_tls },
-		{ "prefer-client-ciphers", 0, why_tls },
-		{ "allow-0rtt", 0, why_tls },
-		{ "generate-certificates", 0, why_tls },
-		{ "no-ca-names", 0, why_tls },
-		{ "accept-proxy", 0, why_accept_proxy },
-		{ "interface", 1, why_bind_iface },
-		{ "name", 1, why_stats_page },
-		{ "id", 1, why_stats_page },
-		{ "maxconn", 1, why_maxconn },
-		{ "backlog", 1, why_socket },
-		{ "nice", 1, why_socket },
-		{ "mss", 1, why_socket },
-		{ "tcp-ut", 1, why_socket },
-		{ "defer-accept", 0, why_socket },
-		{ "tfo", 0, why_socket },
-		{ "transparent", 0, why_socket },
-		{ "v4v6", 0, why_socket },
-		{ "v6only", 0, why_socket },
-		{ "namespace", 1, why_socket },
-		{ "process", 1, why_threads },
-		{ "thread", 1, why_threads },
-		{ "proto", 1, why_l7 },
-		{ "user", 1, why_socket },
-		{ "group", 1, why_socket },
-		{ "uid", 1, why_socket },
-		{ "gid", 1, why_socket },
-		{ "mode", 1, why_socket },
-		{ "level", 1, why_ctl },
-		{ "severity-output", 1, why_ctl },
-		{ "expose-fd", 1, why_ctl },
-	};
 	char *addr = d->argv[1], *comma;
-	int i;
 
 	/* "bind :80,:8080" is HAProxy's shorthand for several binds. */
 	for (;;) {
@@ -1443,22 +1516,7 @@ static void parse_bind(struct parser *p, const struct directive *d)
 			break;
 		addr = comma + 1;
 	}
-	for (i = 2; i < d->argc;) {
-		size_t k;
-
-		for (k = 0; k < ARRAY_SIZE(opts) && strcmp(opts[k].name, d->argv[i]); k++)
-			;
-		if (k == ARRAY_SIZE(opts)) {
-			perr(p, "unknown bind option '%.64s'", d->argv[i]);
-			return;
-		}
-		if (i + opts[k].nargs >= d->argc) {
-			perr(p, "bind option '%s' needs a value", opts[k].name);
-			return;
-		}
-		pwarn(p, "bind option '%s' ignored: %s", opts[k].name, opts[k].why);
-		i += 1 + opts[k].nargs;
-	}
+	run_params(p, bind_param_kws, "bind option", IN_BIND, d->argc - 2, d->argv + 2);
 }
 
 static void parse_default_backend(struct parser *p, const struct directive *d)
@@ -1510,206 +1568,169 @@ static void parse_balance(struct parser *p, const struct directive *d)
 
 /* ---- server parameters ---- */
 
-struct srv_param {
-	const char *name;
-	int nargs;
-	void (*fn)(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg);
-	const char *why;
-	bool fail;
-};
-
-static void srv_check(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg)
+static void srv_check(struct parser *p, const struct directive *d)
 {
-	(void)p;
-	(void)arg;
-	o->check = strcmp(kw, "no-check") != 0;
+	p->srv->check = strcmp(d->argv[0], "no-check") != 0;
 }
 
-static void srv_state(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg)
+static void srv_state(struct parser *p, const struct directive *d)
 {
-	(void)p;
-	(void)arg;
-	o->disabled = !strcmp(kw, "disabled");
+	p->srv->disabled = !strcmp(d->argv[0], "disabled");
 }
 
-static void srv_inter(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg)
+/* inter, fastinter, downinter: the field is the row's. */
+static void srv_inter(struct parser *p, const struct directive *d)
 {
+	uint32_t *field = (uint32_t *)((char *)p->srv + d->kw->off);
 	uint32_t ms;
 
-	if (!parse_time_ms(p, kw, arg, 1000, &ms))
+	if (!parse_time_ms(p, d->argv[0], d->argv[1], 1000, &ms))
 		return;
 	if (!ms) {
-		perr(p, "'%s' must be greater than 0", kw);
+		perr(p, "'%s' must be greater than 0", d->argv[0]);
 		return;
 	}
-	if (!strcmp(kw, "inter"))
-		o->inter_ms = ms;
-	else if (!strcmp(kw, "fastinter"))
-		o->fastinter_ms = ms;
-	else
-		o->downinter_ms = ms;
+	*field = ms;
 }
 
-static void srv_count(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg)
+/* rise, fall: the field is the row's. */
+static void srv_count(struct parser *p, const struct directive *d)
+{
+	unsigned int *field = (unsigned int *)((char *)p->srv + d->kw->off);
+	unsigned long v;
+
+	if (parse_uint_range(p, d->argv[0], d->argv[1], 1, 65535, &v))
+		*field = (unsigned int)v;
+}
+
+static void srv_weight(struct parser *p, const struct directive *d)
 {
 	unsigned long v;
 
-	if (!parse_uint_range(p, kw, arg, 1, 65535, &v))
-		return;
-	if (!strcmp(kw, "rise"))
-		o->rise = (unsigned int)v;
-	else
-		o->fall = (unsigned int)v;
+	if (parse_uint_range(p, d->argv[0], d->argv[1], 0, CFG_MAX_WEIGHT, &v))
+		p->srv->weight = (unsigned int)v;
 }
 
-static void srv_weight(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg)
+static void srv_port(struct parser *p, const struct directive *d)
 {
 	unsigned long v;
 
-	if (parse_uint_range(p, kw, arg, 0, CFG_MAX_WEIGHT, &v))
-		o->weight = (unsigned int)v;
+	if (parse_uint_range(p, d->argv[0], d->argv[1], 1, 65535, &v))
+		p->srv->check_port = (uint16_t)v;
 }
 
-static void srv_port(struct parser *p, struct cfg_server_opts *o, const char *kw, const char *arg)
-{
-	unsigned long v;
+/* clang-format off */
+#define SRV_FIELD(n, f, field) \
+	{ .name = n, .where = IN_SRV, .fn = f, .min_args = 1, .max_args = 1, \
+	  .off = offsetof(struct cfg_server_opts, field) }
+/* clang-format on */
 
-	if (parse_uint_range(p, kw, arg, 1, 65535, &v))
-		o->check_port = (uint16_t)v;
-}
-
-static const struct srv_param srv_params[] = {
-	{ "check", 0, srv_check, NULL, false },
-	{ "no-check", 0, srv_check, NULL, false },
-	{ "inter", 1, srv_inter, NULL, false },
-	{ "fastinter", 1, srv_inter, NULL, false },
-	{ "downinter", 1, srv_inter, NULL, false },
-	{ "rise", 1, srv_count, NULL, false },
-	{ "fall", 1, srv_count, NULL, false },
-	{ "weight", 1, srv_weight, NULL, false },
-	{ "port", 1, srv_port, NULL, false },
-	{ "disabled", 0, srv_state, NULL, false },
-	{ "enabled", 0, srv_state, NULL, false },
-	{ "no-backup", 0, NULL, NULL, false },
-	{ "backup", 0, NULL, "backup servers are not supported yet", true },
-	{ "send-proxy", 0, NULL, "rpilb does not send PROXY protocol headers", true },
-	{ "send-proxy-v2", 0, NULL, "rpilb does not send PROXY protocol headers", true },
-	{ "send-proxy-v2-ssl", 0, NULL, "rpilb does not send PROXY protocol headers", true },
-	{ "send-proxy-v2-ssl-cn", 0, NULL, "rpilb does not send PROXY protocol headers", true },
-	{ "track", 1, NULL, "each server is checked on its own", true },
-	{ "addr", 1, NULL, "health checks go to the server's own address", true },
-	{ "agent-check", 0, NULL, why_check_kind, true },
-	{ "maxconn", 1, NULL, why_maxconn, false },
-	{ "maxqueue", 1, NULL, why_queue, false },
-	{ "minconn", 1, NULL, why_maxconn, false },
-	{ "slowstart", 1, NULL, "rpilb gives a server its full weight as soon as it is up", false },
-	{ "observe", 1, NULL, "rpilb judges servers by health checks only", false },
-	{ "on-error", 1, NULL, "rpilb judges servers by health checks only", false },
-	{ "on-marked-down", 1, NULL, "rpilb leaves established connections alone", false },
-	{ "on-marked-up", 1, NULL, "rpilb leaves established connections alone", false },
-	{ "error-limit", 1, NULL, "rpilb judges servers by health checks only", false },
-	{ "agent-port", 1, NULL, why_check_kind, false },
-	{ "agent-inter", 1, NULL, why_check_kind, false },
-	{ "agent-addr", 1, NULL, why_check_kind, false },
-	{ "agent-send", 1, NULL, why_check_kind, false },
-	{ "no-agent-check", 0, NULL, NULL, false },
-	{ "resolvers", 1, NULL, "rpilb resolves server names once, when it starts", false },
-	{ "resolve-prefer", 1, NULL, "rpilb resolves server names to IPv4 only", false },
-	{ "resolve-opts", 1, NULL, "rpilb resolves server names once, when it starts", false },
-	{ "resolve-net", 1, NULL, "rpilb resolves server names once, when it starts", false },
-	{ "init-addr", 1, NULL, "rpilb resolves server names once, when it starts", false },
-	{ "id", 1, NULL, "rpilb numbers servers itself", false },
-	{ "cookie", 1, NULL, why_sticky, false },
-	{ "redir", 1, NULL, why_l7, false },
-	{ "source", 1, NULL, why_source, false },
-	{ "usesrc", 1, NULL, why_source, false },
-	{ "interface", 1, NULL, why_bind_iface, false },
-	{ "namespace", 1, NULL, why_socket, false },
-	{ "tfo", 0, NULL, why_socket, false },
-	{ "pool-max-conn", 1, NULL, why_socket, false },
-	{ "pool-low-conn", 1, NULL, why_socket, false },
-	{ "pool-purge-delay", 1, NULL, why_socket, false },
-	{ "max-reuse", 1, NULL, why_socket, false },
-	{ "proto", 1, NULL, why_l7, false },
-	{ "check-proto", 1, NULL, why_l7, false },
-	{ "ws", 1, NULL, why_l7, false },
-	{ "check-send-proxy", 0, NULL, why_check_kind, false },
-	{ "check-ssl", 0, NULL, why_tls, false },
-	{ "no-check-ssl", 0, NULL, NULL, false },
-	{ "check-sni", 1, NULL, why_tls, false },
-	{ "check-alpn", 1, NULL, why_tls, false },
-	{ "ssl", 0, NULL, why_tls, false },
-	{ "no-ssl", 0, NULL, NULL, false },
-	{ "verify", 1, NULL, why_tls, false },
-	{ "verifyhost", 1, NULL, why_tls, false },
-	{ "sni", 1, NULL, why_tls, false },
-	{ "alpn", 1, NULL, why_tls, false },
-	{ "npn", 1, NULL, why_tls, false },
-	{ "ca-file", 1, NULL, why_tls, false },
-	{ "crl-file", 1, NULL, why_tls, false },
-	{ "crt", 1, NULL, why_tls, false },
-	{ "ciphers", 1, NULL, why_tls, false },
-	{ "ciphersuites", 1, NULL, why_tls, false },
-	{ "ssl-min-ver", 1, NULL, why_tls, false },
-	{ "ssl-max-ver", 1, NULL, why_tls, false },
-	{ "ssl-reuse", 0, NULL, why_tls, false },
-	{ "no-ssl-reuse", 0, NULL, why_tls, false },
-	{ "tls-tickets", 0, NULL, why_tls, false },
-	{ "no-tls-tickets", 0, NULL, why_tls, false },
-	{ "no-sslv3", 0, NULL, why_tls, false },
-	{ "no-tlsv10", 0, NULL, why_tls, false },
-	{ "no-tlsv11", 0, NULL, why_tls, false },
-	{ "no-tlsv12", 0, NULL, why_tls, false },
-	{ "no-tlsv13", 0, NULL, why_tls, false },
-	{ "force-sslv3", 0, NULL, why_tls, false },
-	{ "force-tlsv10", 0, NULL, why_tls, false },
-	{ "force-tlsv11", 0, NULL, why_tls, false },
-	{ "force-tlsv12", 0, NULL, why_tls, false },
-	{ "force-tlsv13", 0, NULL, why_tls, false },
-	{ "allow-0rtt", 0, NULL, why_tls, false },
+static const struct kw server_param_kws[] = {
+	PARAM("check", IN_SRV, srv_check, 0),
+	PARAM("no-check", IN_SRV, srv_check, 0),
+	SRV_FIELD("inter", srv_inter, inter_ms),
+	SRV_FIELD("fastinter", srv_inter, fastinter_ms),
+	SRV_FIELD("downinter", srv_inter, downinter_ms),
+	SRV_FIELD("rise", srv_count, rise),
+	SRV_FIELD("fall", srv_count, fall),
+	PARAM("weight", IN_SRV, srv_weight, 1),
+	PARAM("port", IN_SRV, srv_port, 1),
+	PARAM("disabled", IN_SRV, srv_state, 0),
+	PARAM("enabled", IN_SRV, srv_state, 0),
+	PARAM_ACCEPT("no-backup", IN_SRV, 0),
+	PARAM_REFUSE("backup", IN_SRV, 0, "backup servers are not supported yet"),
+	PARAM_REFUSE("send-proxy", IN_SRV, 0, "rpilb does not send PROXY protocol headers"),
+	PARAM_REFUSE("send-proxy-v2", IN_SRV, 0, "rpilb does not send PROXY protocol headers"),
+	PARAM_REFUSE("send-proxy-v2-ssl", IN_SRV, 0, "rpilb does not send PROXY protocol headers"),
+	PARAM_REFUSE("send-proxy-v2-ssl-cn", IN_SRV, 0,
+		     "rpilb does not send PROXY protocol headers"),
+	PARAM_REFUSE("track", IN_SRV, 1, "each server is checked on its own"),
+	PARAM_REFUSE("addr", IN_SRV, 1, "health checks go to the server's own address"),
+	PARAM_REFUSE("agent-check", IN_SRV, 0, why_check_kind),
+	PARAM_IGNORE("maxconn", IN_SRV, 1, why_maxconn),
+	PARAM_IGNORE("maxqueue", IN_SRV, 1, why_queue),
+	PARAM_IGNORE("minconn", IN_SRV, 1, why_maxconn),
+	PARAM_IGNORE("slowstart", IN_SRV, 1,
+		     "rpilb gives a server its full weight as soon as it is up"),
+	PARAM_IGNORE("observe", IN_SRV, 1, "rpilb judges servers by health checks only"),
+	PARAM_IGNORE("on-error", IN_SRV, 1, "rpilb judges servers by health checks only"),
+	PARAM_IGNORE("on-marked-down", IN_SRV, 1, "rpilb leaves established connections alone"),
+	PARAM_IGNORE("on-marked-up", IN_SRV, 1, "rpilb leaves established connections alone"),
+	PARAM_IGNORE("error-limit", IN_SRV, 1, "rpilb judges servers by health checks only"),
+	PARAM_IGNORE("agent-port", IN_SRV, 1, why_check_kind),
+	PARAM_IGNORE("agent-inter", IN_SRV, 1, why_check_kind),
+	PARAM_IGNORE("agent-addr", IN_SRV, 1, why_check_kind),
+	PARAM_IGNORE("agent-send", IN_SRV, 1, why_check_kind),
+	PARAM_ACCEPT("no-agent-check", IN_SRV, 0),
+	PARAM_IGNORE("resolvers", IN_SRV, 1, "rpilb resolves server names once, when it starts"),
+	PARAM_IGNORE("resolve-prefer", IN_SRV, 1, "rpilb resolves server names to IPv4 only"),
+	PARAM_IGNORE("resolve-opts", IN_SRV, 1, "rpilb resolves server names once, when it starts"),
+	PARAM_IGNORE("resolve-net", IN_SRV, 1, "rpilb resolves server names once, when it starts"),
+	PARAM_IGNORE("init-addr", IN_SRV, 1, "rpilb resolves server names once, when it starts"),
+	PARAM_IGNORE("id", IN_SRV, 1, "rpilb numbers servers itself"),
+	PARAM_IGNORE("cookie", IN_SRV, 1, why_sticky),
+	PARAM_IGNORE("redir", IN_SRV, 1, why_l7),
+	PARAM_IGNORE("source", IN_SRV, 1, why_source),
+	PARAM_IGNORE("usesrc", IN_SRV, 1, why_source),
+	PARAM_IGNORE("interface", IN_SRV, 1, why_bind_iface),
+	PARAM_IGNORE("namespace", IN_SRV, 1, why_socket),
+	PARAM_IGNORE("tfo", IN_SRV, 0, why_socket),
+	PARAM_IGNORE("pool-max-conn", IN_SRV, 1, why_socket),
+	PARAM_IGNORE("pool-low-conn", IN_SRV, 1, why_socket),
+	PARAM_IGNORE("pool-purge-delay", IN_SRV, 1, why_socket),
+	PARAM_IGNORE("max-reuse", IN_SRV, 1, why_socket),
+	PARAM_IGNORE("proto", IN_SRV, 1, why_l7),
+	PARAM_IGNORE("check-proto", IN_SRV, 1, why_l7),
+	PARAM_IGNORE("ws", IN_SRV, 1, why_l7),
+	PARAM_IGNORE("check-send-proxy", IN_SRV, 0, why_check_kind),
+	PARAM_IGNORE("check-ssl", IN_SRV, 0, why_tls),
+	PARAM_ACCEPT("no-check-ssl", IN_SRV, 0),
+	PARAM_IGNORE("check-sni", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("check-alpn", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ssl", IN_SRV, 0, why_tls),
+	PARAM_ACCEPT("no-ssl", IN_SRV, 0),
+	PARAM_IGNORE("verify", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("verifyhost", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("sni", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("alpn", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("npn", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ca-file", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("crl-file", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("crt", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ciphers", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ciphersuites", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ssl-min-ver", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ssl-max-ver", IN_SRV, 1, why_tls),
+	PARAM_IGNORE("ssl-reuse", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-ssl-reuse", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("tls-tickets", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-tls-tickets", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-sslv3", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-tlsv10", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-tlsv11", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-tlsv12", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("no-tlsv13", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("force-sslv3", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("force-tlsv10", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("force-tlsv11", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("force-tlsv12", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("force-tlsv13", IN_SRV, 0, why_tls),
+	PARAM_IGNORE("allow-0rtt", IN_SRV, 0, why_tls),
+	KW_END,
 };
 
-static const struct srv_param *srv_param_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(srv_params); i++) {
-		if (!strcmp(srv_params[i].name, name))
-			return &srv_params[i];
-	}
-	return NULL;
-}
-
 static void parse_server_params(struct parser *p, struct cfg_server_opts *o, const char *what,
-				int argc, char **argv)
+				unsigned int here, int argc, char **argv)
 {
-	int i;
-
-	for (i = 0; i < argc;) {
-		const struct srv_param *sp = srv_param_find(argv[i]);
-
-		/* An unknown word may be a value: stop rather than misread the rest. */
-		if (!sp) {
-			perr(p, "unknown %s parameter '%.64s'", what, argv[i]);
-			return;
-		}
-		if (i + sp->nargs >= argc) {
-			perr(p, "%s parameter '%s' needs a value", what, sp->name);
-			return;
-		}
-		if (sp->fail)
-			perr(p, "%s parameter '%s' is not supported: %s", what, sp->name, sp->why);
-		else if (sp->fn)
-			sp->fn(p, o, sp->name, sp->nargs ? argv[i + 1] : NULL);
-		else if (sp->why)
-			pwarn(p, "%s parameter '%s' ignored: %s", what, sp->name, sp->why);
-		i += 1 + sp->nargs;
-	}
+	p->srv = o;
+	run_params(p, server_param_kws, what, here, argc, argv);
+	p->srv = NULL;
 }
 
 static void parse_default_server(struct parser *p, const struct directive *d)
 {
-	parse_server_params(p, &p->px.s.srv, "default-server", d->argc - 1, d->argv + 1);
+	parse_server_params(p, &p->px.s.srv, "default-server parameter", IN_DEFSRV, d->argc - 1,
+			    d->argv + 1);
 }
 
 static void parse_server(struct parser *p, const struct directive *d)
@@ -1733,7 +1754,7 @@ static void parse_server(struct parser *p, const struct directive *d)
 		}
 	}
 	/* "server pi01 check": the address was left out, not a host called "check". */
-	if (srv_param_find(d->argv[2])) {
+	if (kw_find(server_param_kws, d->argv[2])) {
 		perr(p, "server '%s' has no address before '%.64s'", srv.name, d->argv[2]);
 		return;
 	}
@@ -1744,7 +1765,7 @@ static void parse_server(struct parser *p, const struct directive *d)
 		pwarn(p,
 		      "server '%s' has the loopback address %s: rpilb forwards through the network interface and cannot reach it",
 		      srv.name, srv.host);
-	parse_server_params(p, &srv.opts, "server", d->argc - 3, d->argv + 3);
+	parse_server_params(p, &srv.opts, "server parameter", IN_SERVER, d->argc - 3, d->argv + 3);
 	if (p->nservers >= RPILB_MAX_BACKENDS) {
 		if (!p->servers_full)
 			perr(p, "too many servers: rpilb supports %d over all backends",
@@ -2220,7 +2241,8 @@ static void parse_stats(struct parser *p, const struct directive *d)
 	/* Any stats directive makes this section the stats page, as in HAProxy. */
 	p->px.stats = true;
 	p->px.st.enabled = true;
-	run_kw(p, kw, "stats", false, d->argc - 1, d->argv + 1);
+	run_kw(p, kw, &(const struct kw_call){ .prefix = "stats", .here = IN(p->sec) }, d->argc - 1,
+	       d->argv + 1);
 }
 
 static const struct kw proxy_kws[] = {
@@ -2535,7 +2557,7 @@ static void parse_line(struct parser *p, int argc, char **argv)
 		perr(p, "unknown keyword '%.64s' in '%s' section", argv[0], section_names[p->sec]);
 		return;
 	}
-	run_kw(p, kw, NULL, false, argc, argv);
+	run_kw(p, kw, &(const struct kw_call){ .here = IN(p->sec) }, argc, argv);
 }
 
 /*
