@@ -81,6 +81,7 @@ enum section {
 #define IN_BIND	  IN(SEC_COUNT + 2)
 #define IN_SRV	  (IN_SERVER | IN_DEFSRV)
 #define IN_PARAMS (IN_SRV | IN_BIND)
+#define IN_ANY	  (IN(SEC_COUNT) - 1) /* every section: the section keywords */
 
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_NONE] = "top-level",    [SEC_GLOBAL] = "global",	[SEC_DEFAULTS] = "defaults",
@@ -207,7 +208,7 @@ struct kw {
 	const char *usage;
 	const char *why; /* reason it is ignored, or refused with KW_FAIL */
 	unsigned int flags;
-	size_t off; /* the field a generic handler sets (px_settings, cfg_server_opts) */
+	size_t arg; /* for a generic handler: the field it sets (an offsetof), the section it opens */
 };
 
 #define KW_PREFIX   (1U << 0) /* name is a prefix ("tune.") */
@@ -236,7 +237,9 @@ struct kw {
 /* clang-format on */
 
 /* Why a directive is ignored or refused. One string per reason keeps the messages consistent. */
-static const char why_l7[] = "rpilb forwards TCP at layer 4 and does not parse HTTP";
+#define WHY_L7 "rpilb forwards TCP at layer 4 and does not parse HTTP"
+static const char why_l7[] = WHY_L7;
+#define WHY_HTTP_REFUSE WHY_L7 ", and would let through requests HAProxy refuses"
 static const char why_tls[] =
 	"rpilb forwards TCP at layer 4 and does not terminate TLS; servers receive the TLS stream as sent";
 static const char why_log[] =
@@ -1581,7 +1584,7 @@ static void srv_state(struct parser *p, const struct directive *d)
 /* inter, fastinter, downinter: the field is the row's. */
 static void srv_inter(struct parser *p, const struct directive *d)
 {
-	uint32_t *field = (uint32_t *)((char *)p->srv + d->kw->off);
+	uint32_t *field = (uint32_t *)((char *)p->srv + d->kw->arg);
 	uint32_t ms;
 
 	if (!parse_time_ms(p, d->argv[0], d->argv[1], 1000, &ms))
@@ -1596,7 +1599,7 @@ static void srv_inter(struct parser *p, const struct directive *d)
 /* rise, fall: the field is the row's. */
 static void srv_count(struct parser *p, const struct directive *d)
 {
-	unsigned int *field = (unsigned int *)((char *)p->srv + d->kw->off);
+	unsigned int *field = (unsigned int *)((char *)p->srv + d->kw->arg);
 	unsigned long v;
 
 	if (parse_uint_range(p, d->argv[0], d->argv[1], 1, 65535, &v))
@@ -1622,7 +1625,7 @@ static void srv_port(struct parser *p, const struct directive *d)
 /* clang-format off */
 #define SRV_FIELD(n, f, field) \
 	{ .name = n, .where = IN_SRV, .fn = f, .min_args = 1, .max_args = 1, \
-	  .off = offsetof(struct cfg_server_opts, field) }
+	  .arg = offsetof(struct cfg_server_opts, field) }
 /* clang-format on */
 
 static const struct kw server_param_kws[] = {
@@ -1912,7 +1915,7 @@ static void parse_no(struct parser *p, const struct directive *d)
 
 static void parse_timeout_value(struct parser *p, const struct directive *d)
 {
-	uint32_t *field = (uint32_t *)((char *)&p->px.s + d->kw->off);
+	uint32_t *field = (uint32_t *)((char *)&p->px.s + d->kw->arg);
 	uint32_t ms;
 
 	if (parse_time_ms(p, d->name, d->argv[1], 1000, &ms))
@@ -1923,7 +1926,7 @@ static void parse_timeout_value(struct parser *p, const struct directive *d)
 #define TIMEOUT(n, w, field) \
 	{ .name = n, .where = w, .fn = parse_timeout_value, .min_args = 1, .max_args = 1, \
 	  .usage = "timeout " n " TIME", .flags = KW_CAP_WARN, \
-	  .off = offsetof(struct px_settings, field) }
+	  .arg = offsetof(struct px_settings, field) }
 /* clang-format on */
 
 static const struct kw timeout_kws[] = {
@@ -2097,21 +2100,24 @@ static void parse_http_check(struct parser *p, const struct directive *d)
 
 /* ---- http-request / http-response ---- */
 
+static const struct kw http_rule_kws[] = {
+	REFUSE("deny", IN_PROXY, WHY_HTTP_REFUSE),
+	REFUSE("reject", IN_PROXY, WHY_HTTP_REFUSE),
+	REFUSE("tarpit", IN_PROXY, WHY_HTTP_REFUSE),
+	REFUSE("auth", IN_PROXY, WHY_HTTP_REFUSE),
+	REFUSE("silent-drop", IN_PROXY, WHY_HTTP_REFUSE),
+	IGNORE_PREFIX("", IN_PROXY, why_l7), /* every other action */
+	KW_END,
+};
+
+/* http-request, http-response and http-after-response: the action is the keyword. */
 static void parse_http_rule(struct parser *p, const struct directive *d)
 {
-	static const char *const refusals[] = { "deny", "reject", "tarpit", "auth", "silent-drop" };
-	const char *action = d->argc > 1 ? d->argv[1] : "";
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(refusals); i++) {
-		if (!strcmp(action, refusals[i])) {
-			perr(p,
-			     "'%s' is not supported: %s, and would let through requests HAProxy refuses",
-			     d->name, why_l7);
-			return;
-		}
+	if (d->argc < 2) {
+		pwarn(p, "'%s' ignored: %s", d->name, why_l7);
+		return;
 	}
-	pwarn(p, "'%s' ignored: %s", d->name, why_l7);
+	run_sub(p, http_rule_kws, d->argv[0], false, d->argc - 1, d->argv + 1);
 }
 
 /* ---- stats ---- */
@@ -2260,9 +2266,9 @@ static const struct kw proxy_kws[] = {
 	KW("http-check", IN_DEF | IN_BE, parse_http_check, 1, -1, "http-check send|expect ...", 0),
 	KW("stats", IN_PROXY, parse_stats, 1, -1,
 	   "stats enable|uri|realm|auth|hide-version|refresh ...", 0),
-	KW("http-request", IN_PROXY, parse_http_rule, 0, -1, NULL, KW_2WORDS),
-	KW("http-response", IN_PROXY, parse_http_rule, 0, -1, NULL, KW_2WORDS),
-	KW("http-after-response", IN_PROXY, parse_http_rule, 0, -1, NULL, KW_2WORDS),
+	KW("http-request", IN_PROXY, parse_http_rule, 0, -1, NULL, 0),
+	KW("http-response", IN_PROXY, parse_http_rule, 0, -1, NULL, 0),
+	KW("http-after-response", IN_PROXY, parse_http_rule, 0, -1, NULL, 0),
 	REFUSE("use_backend", IN_FE, why_content),
 	REFUSE("use-server", IN_BE, why_content),
 	REFUSE("server-template", IN_BE, "declare each server with a 'server' line"),
@@ -2477,62 +2483,61 @@ static const struct kw rpilb_kws[] = {
 
 /* ---- sections and lines ---- */
 
-static const struct {
-	const char *name;
-	enum section sec;
-	const char *why; /* HAProxy sections rpilb skips, and why */
-} section_kws[] = {
-	{ "global", SEC_GLOBAL, NULL },
-	{ "defaults", SEC_DEFAULTS, NULL },
-	{ "frontend", SEC_FRONTEND, NULL },
-	{ "backend", SEC_BACKEND, NULL },
-	{ "listen", SEC_LISTEN, NULL },
-	{ "rpilb", SEC_RPILB, NULL },
-	{ "userlist", SEC_IGNORED, "rpilb's stats page uses 'stats auth' users only" },
-	{ "peers", SEC_IGNORED, why_sticky },
-	{ "resolvers", SEC_IGNORED, "rpilb resolves server names once, when it starts" },
-	{ "mailers", SEC_IGNORED, "rpilb sends no mail" },
-	{ "program", SEC_IGNORED, "rpilb starts no programs" },
-	{ "http-errors", SEC_IGNORED, why_errorfile },
-	{ "ring", SEC_IGNORED, why_log },
-	{ "log-forward", SEC_IGNORED, why_log },
-	{ "cache", SEC_IGNORED, why_l7 },
-	{ "fcgi-app", SEC_IGNORED, why_l7 },
-	{ "crt-store", SEC_IGNORED, why_tls },
-	{ "traces", SEC_IGNORED, why_log },
-};
-
-static void section_open(struct parser *p, size_t k, int argc, char **argv)
+static void open_section(struct parser *p, const struct directive *d)
 {
-	enum section sec = section_kws[k].sec;
-
-	section_close(p);
-	p->sec = sec;
-	switch (sec) {
-	case SEC_IGNORED:
-		pwarn(p, "section '%s' ignored: %s", argv[0], section_kws[k].why);
-		break;
+	p->sec = (enum section)d->kw->arg;
+	switch (p->sec) {
 	case SEC_GLOBAL:
 	case SEC_RPILB:
-		if (argc > 1)
-			perr(p, "'%s' has an unexpected argument '%.64s'", argv[0], argv[1]);
+		if (d->argc > 1)
+			perr(p, "'%s' has an unexpected argument '%.64s'", d->argv[0], d->argv[1]);
 		break;
 	default:
-		px_open(p, sec, argc, argv);
+		px_open(p, p->sec, d->argc, d->argv);
 		break;
 	}
 }
 
+/* clang-format off */
+#define SECTION(n, sec) \
+	{ .name = n, .where = IN_ANY, .fn = open_section, .max_args = -1, .arg = sec }
+/* clang-format on */
+
+/* A row without a handler is a HAProxy section rpilb skips whole. */
+static const struct kw section_kws[] = {
+	SECTION("global", SEC_GLOBAL),
+	SECTION("defaults", SEC_DEFAULTS),
+	SECTION("frontend", SEC_FRONTEND),
+	SECTION("backend", SEC_BACKEND),
+	SECTION("listen", SEC_LISTEN),
+	SECTION("rpilb", SEC_RPILB),
+	IGNORE("userlist", IN_ANY, "rpilb's stats page uses 'stats auth' users only"),
+	IGNORE("peers", IN_ANY, why_sticky),
+	IGNORE("resolvers", IN_ANY, "rpilb resolves server names once, when it starts"),
+	IGNORE("mailers", IN_ANY, "rpilb sends no mail"),
+	IGNORE("program", IN_ANY, "rpilb starts no programs"),
+	IGNORE("http-errors", IN_ANY, why_errorfile),
+	IGNORE("ring", IN_ANY, why_log),
+	IGNORE("log-forward", IN_ANY, why_log),
+	IGNORE("cache", IN_ANY, why_l7),
+	IGNORE("fcgi-app", IN_ANY, why_l7),
+	IGNORE("crt-store", IN_ANY, why_tls),
+	IGNORE("traces", IN_ANY, why_log),
+	KW_END,
+};
+
 static void parse_line(struct parser *p, int argc, char **argv)
 {
-	const struct kw *table, *kw;
-	size_t k;
+	const struct kw *table, *kw = kw_find(section_kws, argv[0]);
 
-	for (k = 0; k < ARRAY_SIZE(section_kws); k++) {
-		if (!strcmp(argv[0], section_kws[k].name)) {
-			section_open(p, k, argc, argv);
-			return;
-		}
+	if (kw) {
+		/* Whatever the new section is, the one before it ends here. */
+		section_close(p);
+		run_kw(p, kw, &(const struct kw_call){ .what = "section", .here = IN(p->sec) },
+		       argc, argv);
+		if (!kw->fn)
+			p->sec = SEC_IGNORED;
+		return;
 	}
 	switch (p->sec) {
 	case SEC_NONE:
