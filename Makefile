@@ -67,6 +67,8 @@ UNIT_TESTS := $(call test_names,$(UNIT_TEST_SRCS))
 BPF_TESTS := $(call test_names,$(wildcard tests/bpf/test_*.c))
 LAB_TESTS := $(call test_names,$(wildcard tests/lab/test_*.c))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+# Headers tests share: tests/lib and a layer's own (tests/unit/config/cfgtest.h).
+TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*/*.h)
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS))) tests/bpf tests/lab
 
 .PHONY: all deps deps-demo build check demo clean install uninstall cross tests fmt man deb debs
@@ -121,7 +123,7 @@ $(BUILD)/tools/hellod: tools/hellod.c | $(BUILD)/tools
 
 # --- tests -----------------------------------------------------------------
 # One rule for unit, BPF and lab tests: vpath finds test_X.c in its folder.
-$(BUILD)/tests/%: %.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) | $(BUILD)/tests
+$(BUILD)/tests/%: %.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) $(TEST_HDRS) | $(BUILD)/tests
 	$(Q)echo "  TEST     $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
 		-lcmocka $(USER_LDLIBS)
