@@ -46,6 +46,17 @@ const struct kw_family kwf_stats = { "stats", TABLES(stats_kws, compat_stats_kws
 const struct kw_family kwf_server = { "server", TABLES(server_kws, compat_server_kws) };
 const struct kw_family kwf_bind = { "bind", TABLES(compat_bind_kws) };
 
+/* cfg_keywords_foreach() walks them in this order. */
+static const struct kw_family *const families[] = {
+	&kwf_section,	    &kwf_global,
+	&kwf_global_stats,  &kwf_rpilb,
+	&kwf_proxy,	    &kwf_option,
+	&kwf_timeout,	    &kwf_http_request,
+	&kwf_http_response, &kwf_http_after_response,
+	&kwf_http_check,    &kwf_stats,
+	&kwf_server,	    &kwf_bind,
+};
+
 /* ---- lookup and dispatch ---- */
 
 const struct kw *kw_find(const struct kw_family *f, const char *word)
@@ -195,4 +206,55 @@ void run_params(struct parser *p, const struct kw_family *f, const char *what, u
 		run_kw(p, kw, &c, 1 + kw->min_args, argv + i);
 		i += 1 + kw->min_args;
 	}
+}
+
+/* ---- every row, for the tests and the documentation ---- */
+
+/* The public CFG_IN_* bits are the parser's own IN_* bits. */
+_Static_assert(IN(SEC_NONE) == CFG_IN_TOP && IN(SEC_GLOBAL) == CFG_IN_GLOBAL &&
+		       IN(SEC_DEFAULTS) == CFG_IN_DEFAULTS && IN(SEC_FRONTEND) == CFG_IN_FRONTEND &&
+		       IN(SEC_BACKEND) == CFG_IN_BACKEND && IN(SEC_LISTEN) == CFG_IN_LISTEN &&
+		       IN(SEC_RPILB) == CFG_IN_RPILB && IN(SEC_IGNORED) == CFG_IN_SKIPPED,
+	       "CFG_IN_* sections differ from IN()");
+_Static_assert(IN_SERVER == CFG_IN_SERVER && IN_DEFSRV == CFG_IN_DEFAULT_SERVER &&
+		       IN_BIND == CFG_IN_BIND,
+	       "CFG_IN_* lines differ from IN_SERVER, IN_DEFSRV, IN_BIND");
+
+static enum cfg_kw_class kw_class(const struct kw *kw)
+{
+	if (kw->flags & KW_FAIL)
+		return CFG_KW_REFUSED;
+	/* A row without a handler or a reason asks for what rpilb does anyway. */
+	return !kw->fn && kw->why ? CFG_KW_IGNORED : CFG_KW_HONOURED;
+}
+
+int cfg_keywords_foreach(cfg_keyword_fn fn, void *arg)
+{
+	const struct kw *const *t;
+	const struct kw *kw;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(families); i++) {
+		for (t = families[i]->tables; *t; t++) {
+			for (kw = *t; kw->name; kw++) {
+				struct cfg_keyword k = {
+					.family = families[i]->name,
+					.name = kw->name,
+					.prefix = kw->flags & KW_PREFIX,
+					.subfamily = kw->sub ? kw->sub->name : NULL,
+					.where = kw->where,
+					.min_args = kw->min_args,
+					.max_args = kw->max_args,
+					.class = kw_class(kw),
+				};
+
+				k.reason = k.class == CFG_KW_HONOURED ? NULL : kw->why;
+				rc = fn(&k, arg);
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	return 0;
 }
