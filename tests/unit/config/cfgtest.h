@@ -154,4 +154,21 @@ static inline void assert_addr(struct in_addr a, const char *dotted)
 	assert_string_equal(buf, dotted);
 }
 
+/* Every row of the keyword tables, copied: cfg_keywords_foreach() with collect_rows. */
+#define MAX_ROWS 2048
+
+struct rows {
+	struct cfg_keyword k[MAX_ROWS];
+	size_t n;
+};
+
+static inline int collect_rows(const struct cfg_keyword *k, void *arg)
+{
+	struct rows *r = arg;
+
+	assert_true(r->n < MAX_ROWS);
+	r->k[r->n++] = *k;
+	return 0;
+}
+
 #endif

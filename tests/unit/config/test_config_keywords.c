@@ -205,22 +205,6 @@ static void test_negated_options_are_silent(void **state)
 	cfg_keywords_foreach(check_negated, NULL);
 }
 
-#define MAX_ROWS 2048
-
-struct rows {
-	struct cfg_keyword k[MAX_ROWS];
-	size_t n;
-};
-
-static int collect(const struct cfg_keyword *k, void *arg)
-{
-	struct rows *r = arg;
-
-	assert_true(r->n < MAX_ROWS);
-	r->k[r->n++] = *k;
-	return 0;
-}
-
 static int stop(const struct cfg_keyword *k, void *arg)
 {
 	(void)k;
@@ -267,7 +251,7 @@ static void test_tables_are_consistent(void **state)
 
 	(void)state;
 	assert_non_null(r);
-	assert_int_equal(cfg_keywords_foreach(collect, r), 0);
+	assert_int_equal(cfg_keywords_foreach(collect_rows, r), 0);
 	for (i = 0; i < r->n; i++) {
 		const struct cfg_keyword *k = &r->k[i];
 
