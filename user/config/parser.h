@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The parser's own vocabulary, shared by the files of user/config/ and
- * by nothing else: the state of one parse, the keyword row every table
- * is made of, the macros that write rows, and the diagnostics shorthands.
+ * The parser's own vocabulary, shared by the files of user/config/ (and
+ * one white-box test, test_config_keywords.c): the state of one parse, the
+ * keyword row every table is made of, the macros that write rows, and the
+ * diagnostics shorthands.
  *
  * How a line is read: parse.c splits it (lex.c) and looks its first word
  * up in the section keywords, then in the current section's family

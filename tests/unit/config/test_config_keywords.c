@@ -13,6 +13,8 @@
  * number of values.
  */
 #include "cfgtest.h"
+/* Only for test_parameter_on_the_wrong_line: a rule no row uses yet. */
+#include "config/parser.h"
 
 /* Places that are the parameters of a line: each row takes its values. */
 #define CFG_IN_PARAMS (CFG_IN_SERVER | CFG_IN_DEFAULT_SERVER | CFG_IN_BIND)
@@ -279,6 +281,41 @@ static void test_tables_are_consistent(void **state)
 	free(r);
 }
 
+/*
+ * A parameter whose where leaves out the line it is on. Every server
+ * parameter is allowed on both server and default-server lines today
+ * (HAProxy has server-only ones, such as id), so a table of the test's
+ * own stands in for the row that will need it.
+ */
+static void test_parameter_on_the_wrong_line(void **state)
+{
+	static const struct kw rows[] = {
+		PARAM_ACCEPT("only-here", IN_SERVER, 0),
+		KW_END,
+	};
+	static const struct kw *const tables[] = { rows, NULL };
+	const struct kw_family f = { "test", tables };
+	struct parser *p = calloc(1, sizeof(*p));
+	char *argv[] = { "only-here", NULL };
+	struct cfg_diags d;
+
+	(void)state;
+	assert_non_null(p);
+	diags_init(&d, "test.cfg");
+	p->diags = &d;
+	p->line = 3;
+	run_params(p, &f, "server parameter", IN_SERVER, 1, argv);
+	assert_int_equal(d.count, 0);
+	run_params(p, &f, "default-server parameter", IN_DEFSRV, 1, argv);
+	assert_int_equal(d.nerrors, 1);
+	assert_int_equal(d.items[0].line, 3);
+	assert_string_equal(
+		d.items[0].msg,
+		"default-server parameter 'only-here' is not allowed on a default-server line (only on server lines)");
+	cfg_diags_free(&d);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_every_ignored_row_warns),
 		cmocka_unit_test(test_every_refused_row_errs),
 		cmocka_unit_test(test_negated_options_are_silent),
+		cmocka_unit_test(test_parameter_on_the_wrong_line),
 	};
 
 	return cmocka_run_group_tests_name("keyword tables", tests, NULL, NULL) ? 1 : 0;
