@@ -49,9 +49,10 @@ static __always_inline __u32 lb_now(void)
 static __always_inline enum lb_verdict lb_verdict(struct lb_ctx *c, __u32 reason)
 {
 	counter_inc(c->cnt, reason);
-	if (reason >= RPILB_CNT_TX_NEW_FLOW && reason <= RPILB_CNT_TX_ICMP)
+	/* The blocks of the counters' kind column (rpilb_abi.h). */
+	if (reason >= RPILB_CNT_FIRST_TX && reason < RPILB_CNT_FIRST_PASS)
 		return LB_TX;
-	if (reason >= RPILB_CNT_PASS_NOT_IPV4 && reason <= RPILB_CNT_PASS_NO_NEIGH)
+	if (reason >= RPILB_CNT_FIRST_PASS && reason < RPILB_CNT_FIRST_DROP)
 		return LB_PASS;
 	return LB_DROP;
 }

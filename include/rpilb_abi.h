@@ -8,6 +8,20 @@
  * Changing a layout here changes pinned maps: a running balancer must be
  * taken down (rpilbctl down) before a binary with a new layout is started.
  * RPILB_ABI_VERSION makes that mismatch visible instead of silent.
+ *
+ * Glossary: one word for one thing, here and in user/.
+ *   service   a frontend bind, (VIP, port): what clients connect to
+ *   pool      a HAProxy backend: the servers one service balances over
+ *   server    a HAProxy server (struct lb_server in user space). In the
+ *             kernel its entry is a "backend" (struct rpilb_backend, the
+ *             backends map, backend_id), the word the maps and bpftool
+ *             already use; the CLI calls it a node (add-node NAME).
+ *   flow      one TCP connection through the balancer, both directions
+ *   data path the BPF program and its maps; the host (user/host/) is the
+ *             interface and the sysctls it needs
+ *   check     one health probe (user/health/probe.c); health is the
+ *             rise/fall verdict over many (health.c); checker schedules
+ *             them (checker.c); srvhealth ties a verdict to a server
  */
 #ifndef RPILB_ABI_H
 #define RPILB_ABI_H
@@ -195,46 +209,54 @@ struct rpilb_svc_stats {
  * help tables are generated from this one list, so they cannot drift.
  */
 #define RPILB_COUNTERS(X)                                                                          \
-	X(PACKETS, packets, "every packet the program saw")                                        \
+	X(TOTAL, PACKETS, packets, "every packet the program saw")                                 \
 	/* forwarded (XDP_TX / tc redirect) */                                                     \
-	X(TX_NEW_FLOW, tx_new_flow, "a SYN that opened a flow, sent to its backend")               \
-	X(TX_TO_BACKEND, tx_to_backend, "client packet of a known flow, sent to its backend")      \
-	X(TX_TO_CLIENT, tx_to_client, "backend reply, sent to its client")                         \
-	X(TX_ICMP, tx_icmp, "ICMP error about a flow, translated and sent on")                     \
+	X(TX, TX_NEW_FLOW, tx_new_flow, "a SYN that opened a flow, sent to its backend")           \
+	X(TX, TX_TO_BACKEND, tx_to_backend, "client packet of a known flow, sent to its backend")  \
+	X(TX, TX_TO_CLIENT, tx_to_client, "backend reply, sent to its client")                     \
+	X(TX, TX_ICMP, tx_icmp, "ICMP error about a flow, translated and sent on")                 \
 	/* passed to the kernel */                                                                 \
-	X(PASS_NOT_IPV4, pass_not_ipv4, "not IPv4 (ARP, IPv6, VLAN-tagged...)")                    \
-	X(PASS_NOT_TCP, pass_not_tcp, "IPv4 but not TCP, or ICMP not about a flow")                \
-	X(PASS_NOT_SERVICE, pass_not_service, "TCP not to a service: the balancer's own traffic")  \
-	X(PASS_FRAGMENT, pass_fragment, "a later IPv4 fragment: only the kernel can reassemble")   \
-	X(PASS_NOSYN_MISS, pass_nosyn_miss,                                                        \
+	X(PASS, PASS_NOT_IPV4, pass_not_ipv4, "not IPv4 (ARP, IPv6, VLAN-tagged...)")              \
+	X(PASS, PASS_NOT_TCP, pass_not_tcp, "IPv4 but not TCP, or ICMP not about a flow")          \
+	X(PASS, PASS_NOT_SERVICE, pass_not_service,                                                \
+	  "TCP not to a service: the balancer's own traffic")                                      \
+	X(PASS, PASS_FRAGMENT, pass_fragment,                                                      \
+	  "a later IPv4 fragment: only the kernel can reassemble")                                 \
+	X(PASS, PASS_NOSYN_MISS, pass_nosyn_miss,                                                  \
 	  "non-SYN to a service with no flow: the kernel resets it")                               \
-	X(PASS_REV_MISS, pass_rev_miss, "to a NAT port with no flow")                              \
-	X(PASS_NO_NEIGH, pass_no_neigh,                                                            \
+	X(PASS, PASS_REV_MISS, pass_rev_miss, "to a NAT port with no flow")                        \
+	X(PASS, PASS_NO_NEIGH, pass_no_neigh,                                                      \
 	  "rewritten, next hop unresolved: the kernel resolves and forwards")                      \
 	/* dropped */                                                                              \
-	X(DROP_IP_MALFORMED, drop_ip_malformed, "IPv4 header truncated or inconsistent")           \
-	X(DROP_IP_OPTIONS, drop_ip_options, "IPv4 options on a packet for a service or flow")      \
-	X(DROP_FRAGMENT, drop_fragment, "first fragment of a TCP packet for a service")            \
-	X(DROP_TCP_MALFORMED, drop_tcp_malformed, "TCP header truncated or data offset invalid")   \
-	X(DROP_BAD_FLAGS, drop_bad_flags, "SYN with FIN or RST for a service")                     \
-	X(DROP_NO_BACKEND, drop_no_backend, "SYN for a service with no eligible server")           \
-	X(DROP_NAT_EXHAUSTED, drop_nat_exhausted, "no free NAT port for the chosen server")        \
-	X(DROP_FLOW_TABLE_FULL, drop_flow_table_full, "the flow table is full")                    \
-	X(DROP_HALFOPEN_LIMIT, drop_halfopen_limit, "too many half-open flows: a SYN flood?")      \
-	X(DROP_FIB, drop_fib, "no route to the server")                                            \
-	X(DROP_INTERNAL, drop_internal, "a map the program needs is missing: a bug")               \
+	X(DROP, DROP_IP_MALFORMED, drop_ip_malformed, "IPv4 header truncated or inconsistent")     \
+	X(DROP, DROP_IP_OPTIONS, drop_ip_options,                                                  \
+	  "IPv4 options on a packet for a service or flow")                                        \
+	X(DROP, DROP_FRAGMENT, drop_fragment, "first fragment of a TCP packet for a service")      \
+	X(DROP, DROP_TCP_MALFORMED, drop_tcp_malformed,                                            \
+	  "TCP header truncated or data offset invalid")                                           \
+	X(DROP, DROP_BAD_FLAGS, drop_bad_flags, "SYN with FIN or RST for a service")               \
+	X(DROP, DROP_NO_BACKEND, drop_no_backend, "SYN for a service with no eligible server")     \
+	X(DROP, DROP_NAT_EXHAUSTED, drop_nat_exhausted, "no free NAT port for the chosen server")  \
+	X(DROP, DROP_FLOW_TABLE_FULL, drop_flow_table_full, "the flow table is full")              \
+	X(DROP, DROP_HALFOPEN_LIMIT, drop_halfopen_limit,                                          \
+	  "too many half-open flows: a SYN flood?")                                                \
+	X(DROP, DROP_FIB, drop_fib, "no route to the server")                                      \
+	X(DROP, DROP_INTERNAL, drop_internal, "a map the program needs is missing: a bug")         \
 	/* events, not verdicts: they do not add up to PACKETS */                                  \
-	X(EV_FLOW_REUSED, ev_flow_reused, "a SYN replaced a closed flow with the same 4-tuple")    \
-	X(EV_TW_REUSE, ev_tw_reuse, "a NAT port reused early because the backend will accept it")  \
-	X(EV_TS_SHIFT, ev_ts_shift,                                                                \
+	X(EVENT, EV_FLOW_REUSED, ev_flow_reused,                                                   \
+	  "a SYN replaced a closed flow with the same 4-tuple")                                    \
+	X(EVENT, EV_TW_REUSE, ev_tw_reuse,                                                         \
+	  "a NAT port reused early because the backend will accept it")                            \
+	X(EVENT, EV_TS_SHIFT, ev_ts_shift,                                                         \
 	  "a new flow's timestamps shifted past what the server's TIME_WAIT remembers")            \
-	X(EV_NAT_RETRY, ev_nat_retry, "a NAT port probe that found the port busy")                 \
-	X(EV_SYN_RETRANS, ev_syn_retrans, "a SYN for a flow already open: sent to the same server") \
-	X(EV_RETRY_KEPT, ev_retry_kept,                                                            \
+	X(EVENT, EV_NAT_RETRY, ev_nat_retry, "a NAT port probe that found the port busy")          \
+	X(EVENT, EV_SYN_RETRANS, ev_syn_retrans,                                                   \
+	  "a SYN for a flow already open: sent to the same server")                                \
+	X(EVENT, EV_RETRY_KEPT, ev_retry_kept,                                                     \
 	  "a SYN retried after a drop or its own reset: the server its first try was given")
 
 enum rpilb_counter {
-#define RPILB_X_ENUM(id, field, help) RPILB_CNT_##id,
+#define RPILB_X_ENUM(kind, id, field, help) RPILB_CNT_##id,
 	RPILB_COUNTERS(RPILB_X_ENUM)
 #undef RPILB_X_ENUM
 		RPILB_CNT_MAX
@@ -242,12 +264,67 @@ enum rpilb_counter {
 
 /* counters: per-CPU array of one; named fields so bpftool prints names */
 struct rpilb_counters {
-#define RPILB_X_FIELD(id, field, help) __u64 field;
+#define RPILB_X_FIELD(kind, id, field, help) __u64 field;
 	RPILB_COUNTERS(RPILB_X_FIELD)
 #undef RPILB_X_FIELD
 };
 
-#define RPILB_CNT_FIRST_VERDICT RPILB_CNT_TX_NEW_FLOW
-#define RPILB_CNT_FIRST_EVENT	RPILB_CNT_EV_FLOW_REUSED
+/*
+ * What a counter counts, from its kind column: the whole (packets), a
+ * verdict (forwarded, passed to the kernel, dropped; each packet gets
+ * exactly one) or an event. The kernel's verdict and user space's grouping
+ * both derive from this column, so a new counter cannot be one thing to
+ * the data path and another to the stats.
+ */
+enum rpilb_counter_kind {
+	RPILB_KIND_TOTAL,
+	RPILB_KIND_TX,
+	RPILB_KIND_PASS,
+	RPILB_KIND_DROP,
+	RPILB_KIND_EVENT,
+};
+
+/* Each kind is one block, in the order above: its first index is the count of those before. */
+#define RPILB_X_BEFORE_TX(kind, id, field, help)    +(RPILB_KIND_##kind < RPILB_KIND_TX)
+#define RPILB_X_BEFORE_PASS(kind, id, field, help)  +(RPILB_KIND_##kind < RPILB_KIND_PASS)
+#define RPILB_X_BEFORE_DROP(kind, id, field, help)  +(RPILB_KIND_##kind < RPILB_KIND_DROP)
+#define RPILB_X_BEFORE_EVENT(kind, id, field, help) +(RPILB_KIND_##kind < RPILB_KIND_EVENT)
+/* Enum constants, not macros: the check below expands them inside RPILB_COUNTERS. */
+enum {
+	RPILB_CNT_FIRST_TX = 0 RPILB_COUNTERS(RPILB_X_BEFORE_TX),
+	RPILB_CNT_FIRST_PASS = 0 RPILB_COUNTERS(RPILB_X_BEFORE_PASS),
+	RPILB_CNT_FIRST_DROP = 0 RPILB_COUNTERS(RPILB_X_BEFORE_DROP),
+	RPILB_CNT_FIRST_EVENT = 0 RPILB_COUNTERS(RPILB_X_BEFORE_EVENT),
+	RPILB_CNT_FIRST_VERDICT = RPILB_CNT_FIRST_TX,
+};
+#undef RPILB_X_BEFORE_TX
+#undef RPILB_X_BEFORE_PASS
+#undef RPILB_X_BEFORE_DROP
+#undef RPILB_X_BEFORE_EVENT
+
+/* Every counter sits in its kind's block: a counter listed out of place does not build. */
+#define RPILB_X_IN_BLOCK(kind, id, field, help)                                                    \
+	_Static_assert(                                                                            \
+		RPILB_KIND_##kind == RPILB_KIND_TOTAL ? (int)RPILB_CNT_##id < RPILB_CNT_FIRST_TX   \
+		: RPILB_KIND_##kind == RPILB_KIND_TX  ? (int)RPILB_CNT_##id < RPILB_CNT_FIRST_PASS \
+		: RPILB_KIND_##kind == RPILB_KIND_PASS                                             \
+			? (int)RPILB_CNT_##id < RPILB_CNT_FIRST_DROP                               \
+		: RPILB_KIND_##kind == RPILB_KIND_DROP                                             \
+			? (int)RPILB_CNT_##id < RPILB_CNT_FIRST_EVENT                              \
+			: (int)RPILB_CNT_##id >= RPILB_CNT_FIRST_EVENT,                            \
+		#id " is listed outside the block of its kind");
+RPILB_COUNTERS(RPILB_X_IN_BLOCK)
+#undef RPILB_X_IN_BLOCK
+/* "No reason" is 0 in the data path's parsers: it must be the total, never a verdict. */
+_Static_assert(RPILB_CNT_PACKETS == 0, "counter 0 must be packets");
+
+static inline enum rpilb_counter_kind rpilb_counter_kind_of(unsigned int idx)
+{
+	return idx < (unsigned int)RPILB_CNT_FIRST_TX	   ? RPILB_KIND_TOTAL
+	       : idx < (unsigned int)RPILB_CNT_FIRST_PASS  ? RPILB_KIND_TX
+	       : idx < (unsigned int)RPILB_CNT_FIRST_DROP  ? RPILB_KIND_PASS
+	       : idx < (unsigned int)RPILB_CNT_FIRST_EVENT ? RPILB_KIND_DROP
+							   : RPILB_KIND_EVENT;
+}
 
 #endif

@@ -295,7 +295,7 @@ static void daemon_setup(struct daemon *d, bool scratch)
 	FUZZ_CHECK(!cfg_parse_string(cfg_path, cfg_text, cfg_len, d->cfg, &diags),
 		   "the fixed configuration does not parse");
 	cfg_diags_free(&diags);
-	datapath_paths_from_cfg(d->cfg, &d->paths);
+	paths_from_cfg(d->cfg, &d->paths);
 	if (scratch)
 		FUZZ_CHECK(maps_scratch(&d->maps), "scratch maps failed once they had worked");
 	else
@@ -313,7 +313,7 @@ static void daemon_setup(struct daemon *d, bool scratch)
 	/*
 	 * Checks started as run() starts them, but without a rotation update per
 	 * server (the 15-server backend's table is costly to build): one
-	 * balancer_apply() afterwards leaves the kernel as "up" and run() do.
+	 * balancer_sync() afterwards leaves the kernel as "up" and run() do.
 	 * Later srvhealth_start() calls (enable, add-node) pass the daemon's
 	 * own callback again.
 	 */
@@ -321,9 +321,9 @@ static void daemon_setup(struct daemon *d, bool scratch)
 		if (d->lb.by_id[id])
 			srvhealth_start(d->loop, d->lb.by_id[id], NULL, NULL);
 	if (scratch)
-		FUZZ_CHECK(!balancer_apply(&d->lb), "balancer_apply on scratch maps failed");
+		FUZZ_CHECK(!balancer_sync(&d->lb), "balancer_sync on scratch maps failed");
 	else
-		balancer_apply(&d->lb);
+		balancer_sync(&d->lb);
 	/* As "up" does: the ids in use are saved before the first request. */
 	FUZZ_CHECK(!daemon_save_state(d, err, sizeof(err)), "first save: %s", err);
 }

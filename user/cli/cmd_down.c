@@ -66,8 +66,8 @@ int do_down(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct datapath_paths paths;
-	struct datapath_record rec;
+	struct rpilb_paths paths;
+	struct host_record rec;
 	const char *cfg_path = NULL;
 	char ifname[IF_NAMESIZE] = "";
 	enum cfg_attach_mode mode = CFG_ATTACH_AUTO;
@@ -93,7 +93,7 @@ int do_down(int argc, char **argv)
 	if (geteuid() != 0)
 		return cli_fail(EXIT_FAIL, "rpilbctl down must run as root (try sudo)");
 
-	datapath_paths_from_config(cfg_path, &paths);
+	paths_from_config(cfg_path, &paths);
 	daemon = stop_daemon(paths.socket);
 
 	err = record_load(paths.state_dir, &rec);
@@ -102,7 +102,7 @@ int do_down(int argc, char **argv)
 		snprintf(ifname, sizeof(ifname), "%s", rec.ifname);
 		mode = rec.mode;
 		detached = loader_detach(rec.ifindex, rec.mode) == 0;
-		datapath_restore_host(&rec);
+		host_restore(&rec);
 	} else {
 		detached = detach_everywhere(ifname, sizeof(ifname), &mode) > 0;
 	}

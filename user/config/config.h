@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <net/if.h>
 
+#include "config/checks.h"
 #include "rpilb_abi.h"
 
 #define CFG_NAME_MAX	    32 /* proxy and server names, NUL included */
@@ -52,10 +53,6 @@ enum cfg_balance {
 	CFG_BALANCE_STATIC_RR,
 };
 
-enum cfg_check_kind {
-	CFG_CHECK_TCP = 0, /* connect() only: no "option httpchk" */
-	CFG_CHECK_HTTP,
-};
 
 enum cfg_expect_kind {
 	CFG_EXPECT_2XX_3XX = 0, /* HAProxy's default for httpchk */
@@ -83,6 +80,7 @@ struct cfg_server_opts {
 	unsigned int rise;
 	unsigned int fall;
 	uint16_t check_port; /* 0: the server's own port */
+	struct in_addr check_addr; /* "addr": where checks go; 0: the server's address */
 };
 
 struct cfg_server {
@@ -99,6 +97,7 @@ struct cfg_backend {
 	enum cfg_balance balance;
 	enum cfg_check_kind check_kind;
 	struct cfg_http_check http;
+	struct cfg_check check; /* the rules the health checks run */
 	uint32_t timeout_server_ms; /* 0: not set */
 	uint32_t timeout_connect_ms; /* never 0 after parsing */
 	uint32_t timeout_check_ms; /* 0: use inter, as HAProxy */

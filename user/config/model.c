@@ -14,8 +14,10 @@ void cfg_free(struct rpilb_config *cfg)
 
 	if (!cfg)
 		return;
-	for (i = 0; i < cfg->nbackends; i++)
+	for (i = 0; i < cfg->nbackends; i++) {
 		free(cfg->backends[i].servers);
+		cfg_check_free(&cfg->backends[i].check);
+	}
 	free(cfg->backends);
 	free(cfg->frontends);
 	memset(cfg, 0, sizeof(*cfg));

@@ -225,6 +225,8 @@ static void commit_backend(struct parser *p)
 	be->balance = px->s.balance;
 	be->check_kind = px->s.check_kind;
 	merge_http_check(p, &be->http, &px->s, px->hc_send_line ? px->hc_send_line : px->line);
+	if (cfg_check_from_http(&be->check, be->check_kind, &be->http))
+		p->oom = true;
 	be->timeout_server_ms = px->s.timeout_server_ms;
 	be->timeout_connect_ms =
 		px->s.timeout_connect_ms ? px->s.timeout_connect_ms : CFG_DEFAULT_CONNECT_MS;

@@ -103,46 +103,65 @@ static void reply_kernel_error(struct ctl_req *q, const struct lb_pool *pool, in
 				pool->name, strerror(-err));
 }
 
-/*
- * Put s back to admin state old after a change that could not be
- * completed: in the model, and in the kernel when the change had got there.
- */
-static void admin_undo(struct ctl_req *q, struct lb_server *s, enum admin_state old,
-		       uint64_t since_ms, bool in_kernel)
+/* A server's admin state as it was, to put back whole when a change cannot be completed. */
+struct admin_mark {
+	struct lb_server *s;
+	enum admin_state admin;
+	uint64_t since_ms;
+};
+
+static struct admin_mark admin_mark(struct lb_server *s)
 {
-	if (!in_kernel)
-		s->admin = old;
-	else if (balancer_set_admin(&q->d->lb, s, old))
-		pr_err("server %s/%s: could not put the kernel's round robin back", s->pool->name,
-		       s->name);
-	s->state_since_ms = since_ms;
+	return (struct admin_mark){ .s = s, .admin = s->admin, .since_ms = s->state_since_ms };
+}
+
+/* Undo is the old model, synced again: the kernel follows wherever the change got to. */
+static void resync(struct ctl_req *q, struct lb_pool *pool)
+{
+	if (balancer_sync_pool(&q->d->lb, pool))
+		pr_err("backend '%s': could not put the kernel's round robin back", pool->name);
+}
+
+static void admin_restore(struct ctl_req *q, const struct admin_mark *m)
+{
+	m->s->admin = m->admin;
+	m->s->state_since_ms = m->since_ms;
+	resync(q, m->s->pool);
+}
+
+/* Model changed: into the kernel, then the state file. 0, or the reply says why. */
+static int commit_change(struct ctl_req *q, struct lb_pool *pool)
+{
+	char err[256];
+	int ret = balancer_sync_pool(&q->d->lb, pool);
+
+	if (ret) {
+		reply_kernel_error(q, pool, ret);
+		return ret;
+	}
+	ret = daemon_save_state(q->d, err, sizeof(err));
+	if (ret)
+		ctl_reply_error(q->r, "%s; nothing changed", err);
+	return ret;
 }
 
 static void cmd_admin(struct ctl_req *q, enum admin_state admin)
 {
 	struct lb_server *s = find_server(q);
+	struct admin_mark mark;
 	enum admin_state old;
-	uint64_t since_ms;
-	char err[256];
-	int ret;
 
 	if (!s)
 		return;
+	mark = admin_mark(s);
 	old = s->admin;
-	since_ms = s->state_since_ms;
 	if (old == admin) {
 		reply_server(q, s, "unchanged");
 		return;
 	}
-	ret = balancer_set_admin(&q->d->lb, s, admin);
-	if (ret) {
-		admin_undo(q, s, old, since_ms, false);
-		reply_kernel_error(q, s->pool, ret);
-		return;
-	}
-	if (daemon_save_state(q->d, err, sizeof(err))) {
-		admin_undo(q, s, old, since_ms, true);
-		ctl_reply_error(q->r, "%s; nothing changed", err);
+	balancer_set_admin(&q->d->lb, s, admin);
+	if (commit_change(q, s->pool)) {
+		admin_restore(q, &mark);
 		return;
 	}
 	/* HAProxy stops checking a server in maintenance, and starts again on enable. */
@@ -184,7 +203,6 @@ static void cmd_add(struct ctl_req *q)
 	unsigned long weight = 1;
 	char err[256];
 	uint16_t port;
-	int ret;
 
 	if (q->argc < 3) {
 		ctl_reply_error(q->r, "usage: add-node NAME ADDR:PORT [weight N] [backend B]");
@@ -226,15 +244,9 @@ static void cmd_add(struct ctl_req *q)
 		return;
 	}
 	/* A server without checks joins the rotation now. */
-	ret = balancer_update_pool(&q->d->lb, pool);
-	if (ret) {
+	if (commit_change(q, pool)) {
 		balancer_del(&q->d->lb, s);
-		reply_kernel_error(q, pool, ret);
-		return;
-	}
-	if (daemon_save_state(q->d, err, sizeof(err))) {
-		balancer_del(&q->d->lb, s);
-		ctl_reply_error(q->r, "%s; nothing changed", err);
+		resync(q, pool);
 		return;
 	}
 	srvhealth_start(q->d->loop, s, daemon_health_changed, q->d);
@@ -248,8 +260,8 @@ static void cmd_del(struct ctl_req *q)
 	struct lb_server *s = find_server(q);
 	struct lb_overrides ov;
 	char err[256], name[CFG_NAME_MAX], pool[CFG_NAME_MAX];
-	enum admin_state old;
-	uint64_t since_ms;
+	struct lb_pool *from;
+	struct admin_mark mark;
 	uint32_t flows;
 	int ret;
 
@@ -259,11 +271,11 @@ static void cmd_del(struct ctl_req *q)
 	 * Out of the kernel's rotation, then out of the state file, and only
 	 * then out of the model: each of the first two can still be undone.
 	 */
-	old = s->admin;
-	since_ms = s->state_since_ms;
-	ret = balancer_set_admin(&q->d->lb, s, ADMIN_MAINT);
+	mark = admin_mark(s);
+	balancer_set_admin(&q->d->lb, s, ADMIN_MAINT);
+	ret = balancer_sync_pool(&q->d->lb, s->pool);
 	if (ret) {
-		admin_undo(q, s, old, since_ms, false);
+		admin_restore(q, &mark);
 		reply_kernel_error(q, s->pool, ret);
 		return;
 	}
@@ -293,15 +305,19 @@ static void cmd_del(struct ctl_req *q)
 	}
 	overrides_free(&ov);
 	if (ret) {
-		admin_undo(q, s, old, since_ms, true);
+		admin_restore(q, &mark);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
 		return;
 	}
 	str_copy(name, s->name, sizeof(name));
 	str_copy(pool, s->pool->name, sizeof(pool));
 	flows = s->active_flows;
+	from = s->pool;
 	srvhealth_release(s);
 	balancer_del(&q->d->lb, s);
+	/* Done, and on disk: a kernel entry left behind is out of every rotation anyway. */
+	if (balancer_sync_pool(&q->d->lb, from))
+		pr_warn("server %s/%s: its kernel entry stays until the next change", pool, name);
 	pr_info("server %s/%s deleted; %u open flow%s finish on it", pool, name, flows,
 		flows == 1 ? "" : "s");
 	if (q->json) {

@@ -195,7 +195,9 @@ char *ctl_answer(char *line, struct ctl_reply *r, ctl_handler handler, void *arg
 			if (r->buf[i] == '\n')
 				r->buf[i] = ' ';
 		if (asprintf(&out, "ERR %.*s\n", (int)r->len,
-			     r->oom ? "out of memory" : r->buf ? r->buf : "") < 0)
+			     r->oom   ? "out of memory"
+			     : r->buf ? r->buf
+				      : "") < 0)
 			out = NULL;
 	} else if (asprintf(&out, "OK\n%.*s", (int)r->len, r->buf ? r->buf : "") < 0) {
 		out = NULL;
@@ -268,8 +270,7 @@ static void conn_event(struct ev_io *io, uint32_t revents)
 
 static void server_accept(struct ev_io *io, uint32_t revents)
 {
-	struct ctl_server *s =
-		container_of(io, struct ctl_server, listen_io);
+	struct ctl_server *s = container_of(io, struct ctl_server, listen_io);
 	struct ctl_conn *c;
 	int fd, slot;
 

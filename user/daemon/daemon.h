@@ -52,8 +52,8 @@ struct daemon {
 	struct balancer lb;
 	struct loader ld;
 	struct lb_maps maps;
-	struct datapath_paths paths;
-	struct datapath_record rec;
+	struct rpilb_paths paths;
+	struct host_record rec;
 	char mode_why[128];
 	char iface_why[96]; /* how the interface was chosen, where the up line says so */
 	FILE *log; /* -L: beside the terminal while starting, then instead of it */
@@ -73,7 +73,14 @@ struct daemon {
 	struct alarms alarms;
 };
 
-int daemon_up(const struct up_opts *o);
+/*
+ * Set up and run the balancer for cfg (valid, with a listener; the daemon
+ * owns and frees it). Without o->foreground it returns once the detached
+ * daemon is ready, with its one-line summary ("on eth0 (tc: ...), ...");
+ * with it, when the loop ends. 0, or a negative errno after logging why.
+ * The CLI prints; the daemon only logs.
+ */
+int daemon_up(const struct up_opts *o, struct rpilb_config *cfg, char *summary, size_t len);
 
 /* Re-read the configuration; on failure the running one stays (reason in err). */
 int daemon_reload(struct daemon *d, char *err, size_t errlen);

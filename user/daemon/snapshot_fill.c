@@ -28,14 +28,16 @@ void daemon_rate_sample(struct daemon *d)
 		struct rpilb_backend_stats bs;
 
 		rr->new_flows[slot][id] =
-			d->lb.by_id[id] && !maps_read_backend_stats(&d->maps, id, &bs) ? bs.new_flows
-										       : 0;
+			d->lb.by_id[id] && !maps_read_backend_stats(&d->maps, id, &bs)
+				? bs.new_flows
+				: 0;
 	}
 	for (size_t i = 0; i < d->lb.nservices; i++) {
 		struct rpilb_svc_stats ss;
 
 		rr->svc_new_flows[slot][i] =
-			!maps_read_svc_stats(&d->maps, d->lb.services[i].id, &ss) ? ss.new_flows : 0;
+			!maps_read_svc_stats(&d->maps, d->lb.services[i].id, &ss) ? ss.new_flows
+										  : 0;
 	}
 	rr->pos++;
 }

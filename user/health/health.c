@@ -20,6 +20,10 @@ static const struct result_info results[] = {
 	[CHK_L7STS] = { "L7STS", "Layer7 wrong status", false },
 	[CHK_L7RSP] = { "L7RSP", "Layer7 invalid response", false },
 	[CHK_L7TOUT] = { "L7TOUT", "Layer7 timeout", false },
+	[CHK_L6OK] = { "L6OK", "Layer6 check passed", true },
+	[CHK_L6TOUT] = { "L6TOUT", "Layer6 timeout", false },
+	[CHK_L6RSP] = { "L6RSP", "Layer6 invalid response", false },
+	[CHK_L7OKC] = { "L7OKC", "Layer7 check conditionally passed", true },
 };
 
 static const struct result_info *result_info(enum check_result r)
@@ -42,6 +46,20 @@ const char *check_result_desc(enum check_result r)
 bool check_result_ok(enum check_result r)
 {
 	return result_info(r)->ok;
+}
+
+enum check_result check_result_of_status(enum cfg_check_status st, enum check_result fallback)
+{
+	static const enum check_result of[] = {
+		[CFG_ST_L4OK] = CHK_L4OK,   [CFG_ST_L4TOUT] = CHK_L4TOUT, [CFG_ST_L4CON] = CHK_L4CON,
+		[CFG_ST_L6OK] = CHK_L6OK,   [CFG_ST_L6TOUT] = CHK_L6TOUT, [CFG_ST_L6RSP] = CHK_L6RSP,
+		[CFG_ST_L7OK] = CHK_L7OK,   [CFG_ST_L7OKC] = CHK_L7OKC,	  [CFG_ST_L7RSP] = CHK_L7RSP,
+		[CFG_ST_L7STS] = CHK_L7STS, [CFG_ST_L7TOUT] = CHK_L7TOUT,
+	};
+
+	if (st == CFG_ST_DEFAULT || (unsigned int)st >= sizeof(of) / sizeof(of[0]))
+		return fallback;
+	return of[st];
 }
 
 const char *health_state_name(enum health_state s)
@@ -127,7 +145,7 @@ static void enter(struct health *h, enum health_state s, uint64_t now_ms)
 bool health_feed(struct health *h, enum check_result r, int code, uint32_t duration_ms,
 		 const char *detail, uint64_t now_ms)
 {
-	bool ok = check_result_ok(r);
+	bool ok = check_result_ok(r), nolb_before = h->nolb;
 	enum health_state before = h->state;
 
 	if (r == CHK_NONE)
@@ -157,7 +175,12 @@ bool health_feed(struct health *h, enum check_result r, int code, uint32_t durat
 			enter(h, HEALTH_UP, now_ms);
 		break;
 	}
-	return h->state != before;
+	/* A conditional pass drains; any other pass ends that; a failure leaves it as it is. */
+	if (ok)
+		h->nolb = r == CHK_L7OKC;
+	if (h->state != HEALTH_UP)
+		h->nolb = false;
+	return h->state != before || h->nolb != nolb_before;
 }
 
 uint32_t health_next_interval(const struct health *h)
@@ -187,8 +210,9 @@ int health_label(const struct health *h, char *buf, size_t len)
 	switch (h->state) {
 	case HEALTH_UP:
 		if (h->count)
-			return snprintf(buf, len, "UP %u/%u", h->count, h->p.fall);
-		return snprintf(buf, len, "UP");
+			return snprintf(buf, len, "%s %u/%u", h->nolb ? "NOLB" : "UP", h->count,
+					h->p.fall);
+		return snprintf(buf, len, "%s", h->nolb ? "NOLB" : "UP");
 	case HEALTH_DOWN:
 		if (h->count)
 			return snprintf(buf, len, "DOWN %u/%u", h->count, h->p.rise);

@@ -24,15 +24,21 @@ enum check_result {
 	CHK_L4OK, /* connected; no layer-7 test configured */
 	CHK_L4TOUT, /* no connection before the check timeout */
 	CHK_L4CON, /* connection refused, unreachable, reset... */
-	CHK_L7OK, /* the HTTP status matched the expect rule */
+	CHK_L7OK, /* every expect rule passed */
 	CHK_L7STS, /* an HTTP status that the expect rule rejects */
-	CHK_L7RSP, /* not an HTTP response */
-	CHK_L7TOUT, /* connected, but no status line before the timeout */
+	CHK_L7RSP, /* not the response the expect rule wants */
+	CHK_L7TOUT, /* connected, but no conclusive answer before the timeout */
+	CHK_L6OK, /* a TLS/SSL handshake answered (ssl-hello-chk) */
+	CHK_L6TOUT,
+	CHK_L6RSP, /* not a TLS/SSL handshake answer */
+	CHK_L7OKC, /* passed conditionally: up, but no new flows (disable-on-404) */
 };
 
 const char *check_result_name(enum check_result r); /* "L4OK"...; "" for CHK_NONE */
 const char *check_result_desc(enum check_result r); /* "Layer4 connection problem"... */
 bool check_result_ok(enum check_result r);
+/* The result a rule's ok/error/tout-status names; fallback for CFG_ST_DEFAULT. */
+enum check_result check_result_of_status(enum cfg_check_status st, enum check_result fallback);
 
 #define HEALTH_DETAIL_MAX 96
 
@@ -70,6 +76,7 @@ struct health {
 	uint64_t failures; /* failed results among them */
 	uint64_t up_down; /* UP->DOWN and DOWN->UP transitions (not the first verdict) */
 
+	bool nolb; /* UP, but the last check passed only conditionally (L7OKC): no new flows */
 	enum check_result last_result;
 	int last_code; /* HTTP status of the last check; 0 if none */
 	uint32_t last_duration_ms;
@@ -88,7 +95,8 @@ void health_inherit(struct health *h, const struct health *old);
 
 /*
  * Record one check result. detail may be NULL. Returns true when the state
- * changed (INIT->UP, INIT->DOWN, UP->DOWN or DOWN->UP). CHK_NONE is ignored.
+ * changed (INIT->UP, INIT->DOWN, UP->DOWN or DOWN->UP) or a server UP went
+ * to NOLB or back. CHK_NONE is ignored.
  */
 bool health_feed(struct health *h, enum check_result r, int code, uint32_t duration_ms,
 		 const char *detail, uint64_t now_ms);
@@ -96,6 +104,12 @@ bool health_feed(struct health *h, enum check_result r, int code, uint32_t durat
 static inline bool health_is_up(const struct health *h)
 {
 	return h->state == HEALTH_UP;
+}
+
+/* UP and taking new flows: HAProxy's UP, not its NOLB. */
+static inline bool health_takes_flows(const struct health *h)
+{
+	return h->state == HEALTH_UP && !h->nolb;
 }
 
 /* Delay before the next check: inter, fastinter, downinter, or 0 in INIT. */
@@ -106,7 +120,8 @@ uint64_t health_downtime(const struct health *h, uint64_t now_ms);
 
 /*
  * HAProxy's status label: "INIT", "UP", "UP 1/3" (1 failure of fall 3),
- * "DOWN", "DOWN 1/2" (1 success of rise 2). Returns snprintf's value.
+ * "NOLB", "NOLB 1/3", "DOWN", "DOWN 1/2" (1 success of rise 2). Returns
+ * snprintf's value.
  */
 int health_label(const struct health *h, char *buf, size_t len);
 

@@ -1,4 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The check engine: the rules of one check, run on the event loop. A
+ * connect opens a new non-blocking connection (closing the last one), a
+ * send writes its bytes (after forgetting what came in, as HAProxy does),
+ * an expect reads until judge.c finds what came in conclusive. Whoever
+ * runs out of time first, the server or the rules, ends the check.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,218 +20,146 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-static bool is_digit(char ch)
+/* A check without rules, or whose rules do not start with one, connects first. */
+static const struct cfg_check_rule implicit_connect = {
+	.kind = CFG_RULE_CONNECT,
+	.min_recv = CFG_MIN_RECV_UNSET,
+};
+
+static bool needs_implicit_connect(const struct cfg_check *chk)
 {
-	return ch >= '0' && ch <= '9';
+	return !chk || !chk->nrules || chk->rules[0].kind != CFG_RULE_CONNECT;
+}
+
+static size_t rule_count(const struct check_spec *spec)
+{
+	return (spec->chk ? spec->chk->nrules : 0) + needs_implicit_connect(spec->chk);
+}
+
+static const struct cfg_check_rule *rule_at(const struct check_spec *spec, size_t i)
+{
+	if (needs_implicit_connect(spec->chk)) {
+		if (i == 0)
+			return &implicit_connect;
+		i--;
+	}
+	return &spec->chk->rules[i];
+}
+
+static enum cfg_check_kind spec_kind(const struct check_spec *spec)
+{
+	return spec->chk ? spec->chk->kind : CFG_CHECK_TCP;
 }
 
 void check_spec_from_cfg(struct check_spec *spec, const struct cfg_backend *be, struct in_addr addr,
 			 uint16_t port, const struct cfg_server_opts *o)
 {
 	memset(spec, 0, sizeof(*spec));
-	spec->kind = be->check_kind;
+	spec->chk = &be->check;
 	spec->addr.sin_family = AF_INET;
-	spec->addr.sin_addr = addr;
+	spec->addr.sin_addr = o->check_addr.s_addr ? o->check_addr : addr;
 	spec->addr.sin_port = htons(o->check_port ? o->check_port : port);
-	spec->http = be->check_kind == CFG_CHECK_HTTP ? &be->http : NULL;
-	spec->timeout_ms = be->timeout_check_ms ? be->timeout_check_ms : o->inter_ms;
+	/* HAProxy: with "timeout check", connect within min(timeout connect, inter), then read within it. */
+	if (be->timeout_check_ms) {
+		spec->connect_ms = be->timeout_connect_ms && be->timeout_connect_ms < o->inter_ms
+					   ? be->timeout_connect_ms
+					   : o->inter_ms;
+		spec->read_ms = be->timeout_check_ms;
+	} else {
+		spec->connect_ms = o->inter_ms;
+	}
 }
 
-int check_build_request(const struct cfg_http_check *http, char *buf, size_t len)
+/* Where a connect rule connects: its own address and port, else the server's. */
+static struct sockaddr_in connect_addr(const struct check_spec *spec,
+				       const struct cfg_check_rule *r)
 {
-	size_t hl = strlen(http->headers);
-	/* The header block must end in CRLF, or our own header would join its last line. */
-	bool crlf = hl && (hl < 2 || strcmp(http->headers + hl - 2, "\r\n"));
-	int n;
+	struct sockaddr_in sa = spec->addr;
 
-	n = snprintf(buf, len, "%s %s %s\r\n%s%sConnection: close\r\n\r\n", http->method, http->uri,
-		     http->version, http->headers, crlf ? "\r\n" : "");
-	if (n < 0 || (size_t)n >= len)
-		return -ENOSPC;
-	return n;
+	if (r->addr.s_addr)
+		sa.sin_addr = r->addr;
+	if (r->port)
+		sa.sin_port = htons(r->port);
+	return sa;
 }
 
-enum status_parse check_parse_status(const char *buf, size_t len, bool complete, int *code)
+static int validate_rule(const struct check_spec *spec, const struct cfg_check_rule *r, char *err,
+			 size_t errlen)
 {
-	static const char proto[] = "HTTP/#.# "; /* '#': any digit */
-	const char *p = buf, *end = buf + len;
-	enum status_parse ret = STATUS_INVALID;
-	bool have_code = false;
-	int v = 0;
+	char req[CHECK_REQ_MAX];
+	bool have;
+	regex_t re;
+	int ret;
 
-	/* Judge byte by byte so garbage fails at once instead of waiting for a newline. */
-	for (const char *pat = proto; *pat; pat++, p++) {
-		if (p == end)
-			goto short_line;
-		if (*pat == '#' ? !is_digit(*p) : *p != *pat)
-			goto out;
-	}
-	while (p < end && *p == ' ')
-		p++;
-	for (int i = 0; i < 3; i++, p++) {
-		if (p == end)
-			goto short_line;
-		if (!is_digit(*p))
-			goto out;
-		v = v * 10 + (*p - '0');
-	}
-	have_code = true;
-	if (p == end)
-		goto short_line;
-	if (*p != ' ' && *p != '\r' && *p != '\n')
-		goto out;
-	if (!memchr(p, '\n', end - p))
-		goto short_line;
-	*code = v;
-	ret = STATUS_COMPLETE;
-	goto out;
-
-short_line:
-	if (!complete)
-		ret = STATUS_PARTIAL;
-	else if (have_code) {
-		*code = v;
-		ret = STATUS_COMPLETE;
-	}
-out:
-	return ret;
-}
-
-bool check_status_in_list(const char *list, int code)
-{
-	const char *s = list;
-
-	while (*s) {
-		char *e;
-		long lo = strtol(s, &e, 10), hi = lo;
-
-		if (e == s)
-			break;
-		s = e;
-		if (*s == '-') {
-			hi = strtol(s + 1, &e, 10);
-			if (e == s + 1)
-				break;
-			s = e;
+	switch (r->kind) {
+	case CFG_RULE_CONNECT:
+		if (!connect_addr(spec, r).sin_port) {
+			snprintf(err, errlen, "no port to check: give the server one, or 'port'");
+			return -EINVAL;
 		}
-		if (code >= lo && code <= hi)
-			return true;
-		if (*s != ',' && *s)
-			break;
-		if (*s)
-			s++;
+		return 0;
+	case CFG_RULE_SEND:
+		if (r->http &&
+		    check_build_request_state(r->http, spec->state, req, sizeof(req)) < 0) {
+			snprintf(err, errlen, "the HTTP check request is longer than %d bytes",
+				 CHECK_REQ_MAX);
+			return -EINVAL;
+		}
+		return 0;
+	case CFG_RULE_EXPECT:
+		ret = check_rule_regex(r, &re, &have, err, errlen);
+		if (have)
+			regfree(&re);
+		return ret;
 	}
-	return false;
-}
-
-bool check_expect_match(const struct cfg_http_check *http, const regex_t *re, int code)
-{
-	char digits[8];
-
-	switch (http->expect) {
-	case CFG_EXPECT_2XX_3XX:
-		return code >= 200 && code <= 399;
-	case CFG_EXPECT_STATUS:
-		return check_status_in_list(http->expect_arg, code);
-	case CFG_EXPECT_RSTATUS:
-		snprintf(digits, sizeof(digits), "%03d", code);
-		return re && !regexec(re, digits, 0, NULL, 0);
-	}
-	return false;
-}
-
-/* Build the request and compile the regex that spec needs; *have_re says what to free. */
-static int spec_prepare(const struct check_spec *spec, char *req, size_t *req_len, regex_t *re,
-			bool *have_re, char *err, size_t errlen)
-{
-	int rc, n, ret = -EINVAL;
-
-	*have_re = false;
-	*req_len = 0;
-	if (spec->addr.sin_family != AF_INET || !spec->addr.sin_port) {
-		snprintf(err, errlen, "no IPv4 address and port to check");
-		goto out;
-	}
-	if (!spec->timeout_ms) {
-		snprintf(err, errlen, "a check needs a timeout");
-		goto out;
-	}
-	ret = 0;
-	if (spec->kind != CFG_CHECK_HTTP)
-		goto out;
-	ret = -EINVAL;
-	if (!spec->http) {
-		snprintf(err, errlen, "an HTTP check needs its request");
-		goto out;
-	}
-	n = check_build_request(spec->http, req, CHECK_REQ_MAX);
-	if (n < 0) {
-		snprintf(err, errlen, "the HTTP check request is longer than %d bytes",
-			 CHECK_REQ_MAX);
-		goto out;
-	}
-	*req_len = (size_t)n;
-	ret = 0;
-	if (spec->http->expect != CFG_EXPECT_RSTATUS)
-		goto out;
-	/* Compiled per check: the config may be reloaded under us, and a compile is cheap. */
-	rc = regcomp(re, spec->http->expect_arg, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		char why[96];
-
-		regerror(rc, re, why, sizeof(why));
-		snprintf(err, errlen, "bad rstatus regex '%s': %s", spec->http->expect_arg, why);
-		ret = -EINVAL;
-		goto out;
-	}
-	*have_re = true;
-out:
-	return ret;
+	return 0;
 }
 
 int check_spec_validate(const struct check_spec *spec, char *err, size_t errlen)
 {
-	char req[CHECK_REQ_MAX];
-	size_t req_len;
-	bool have_re;
-	regex_t re;
-	int ret;
+	int ret = 0;
 
-	ret = spec_prepare(spec, req, &req_len, &re, &have_re, err, errlen);
-	if (have_re)
-		regfree(&re);
+	if (spec->addr.sin_family != AF_INET) {
+		snprintf(err, errlen, "no IPv4 address to check");
+		return -EINVAL;
+	}
+	if (!spec->connect_ms) {
+		snprintf(err, errlen, "a check needs a timeout");
+		return -EINVAL;
+	}
+	for (size_t i = 0; !ret && i < rule_count(spec); i++)
+		ret = validate_rule(spec, rule_at(spec, i), err, errlen);
 	return ret;
 }
 
-static struct check *check_of_io(struct ev_io *io)
+static void close_conn(struct check *c)
 {
-	return container_of(io, struct check, io);
-}
+	if (c->io.fd < 0)
+		return;
+	ev_io_del(c->loop, &c->io);
+	/*
+	 * Reset rather than FIN, as HAProxy does for checks: a check every
+	 * few seconds must not pile up TIME_WAIT sockets on a small Pi.
+	 */
+	if (!(c->step < rule_count(&c->spec) && rule_at(&c->spec, c->step)->linger)) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-static struct check *check_of_timer(struct ev_timer *t)
-{
-	return container_of(t, struct check, timer);
+		setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	close(c->io.fd);
+	c->io.fd = -1;
 }
 
 static void check_release(struct check *c)
 {
-	if (c->io.fd >= 0) {
-		/*
-		 * Reset rather than FIN, as HAProxy does for checks: a check every
-		 * few seconds must not pile up TIME_WAIT sockets on a small Pi.
-		 */
-		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-		ev_io_del(c->loop, &c->io);
-		setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(c->io.fd);
-		c->io.fd = -1;
-	}
+	close_conn(c);
 	ev_timer_cancel(c->loop, &c->timer);
 	if (c->have_re) {
 		regfree(&c->re);
 		c->have_re = false;
 	}
+	free(c->in);
+	c->in = NULL;
 }
 
 /* Fix the verdict and free everything; done has yet to run. */
@@ -252,101 +187,213 @@ static void check_report(struct check *c)
 	done(c, c->arg);
 }
 
-/* A verdict reached inside check_start: done must still come from the loop. */
-static void check_report_later(struct check *c)
+/* Every rule passed: the last one says what passed, as in HAProxy. */
+static void check_passed(struct check *c)
 {
-	ev_timer_arm(c->loop, &c->timer, 0);
+	const struct cfg_check_rule *r = c->last;
+	const struct cfg_check *chk = c->spec.chk;
+
+	if (!r || r->kind == CFG_RULE_CONNECT) {
+		check_verdict(c, CHK_L4OK, 0, "%s",
+			      r && r != &implicit_connect ? "(tcp-check)" : "");
+		return;
+	}
+	if (r->kind == CFG_RULE_EXPECT && chk && chk->disable_on_404 && c->code == 404 &&
+	    !c->spec.down) {
+		check_verdict(c, CHK_L7OKC, 404, "HTTP status 404 (disable-on-404)");
+		return;
+	}
+	if (r->kind == CFG_RULE_EXPECT) {
+		char detail[HEALTH_DETAIL_MAX];
+
+		/* The verdict rewrites c->detail: the expect's own words go through a copy. */
+		snprintf(detail, sizeof(detail), "%s", r->on_success ? r->on_success : c->detail);
+		check_verdict(c, check_result_of_status(r->ok_status, CHK_L7OK), c->code, "%s",
+			      detail);
+		return;
+	}
+	check_verdict(c, CHK_L7OK, c->code, "(tcp-check)");
 }
 
-enum check_result check_judge_response(const struct cfg_http_check *http, const regex_t *re,
-				       const char *rsp, size_t len, int *code, char *detail,
-				       size_t detail_len)
+static void arm_phase_timer(struct check *c, uint32_t ms)
 {
-	enum status_parse st;
-	char shown[33];
-	size_t n = 0;
-
-	*code = 0;
-	st = check_parse_status(rsp, len, true, code);
-	if (st == STATUS_COMPLETE) {
-		bool ok = check_expect_match(http, re, *code);
-
-		snprintf(detail, detail_len, "HTTP status %d", *code);
-		return ok ? CHK_L7OK : CHK_L7STS;
-	}
-	*code = 0;
-	if (!len) {
-		snprintf(detail, detail_len, "connection closed without a response");
-		return CHK_L7RSP;
-	}
-	/* Quote the start of what came back, made printable, for the operator. */
-	for (; n < len && n < sizeof(shown) - 1 && rsp[n] != '\r' && rsp[n] != '\n'; n++)
-		shown[n] = rsp[n] >= 0x20 && rsp[n] < 0x7f ? rsp[n] : '.';
-	shown[n] = '\0';
-	snprintf(detail, detail_len, "not an HTTP status line: %s", shown);
-	return CHK_L7RSP;
+	/* Without "timeout check" one budget covers the whole check: never re-armed. */
+	if (!c->spec.read_ms)
+		return;
+	ev_timer_cancel(c->loop, &c->timer);
+	ev_timer_arm(c->loop, &c->timer, ms);
 }
 
-static void check_judge(struct check *c)
+static int run_connect(struct check *c, const struct cfg_check_rule *r)
 {
-	char detail[HEALTH_DETAIL_MAX];
-	enum check_result r;
-	int code;
+	struct sockaddr_in sa = connect_addr(&c->spec, r);
+	int fd, ret;
 
-	r = check_judge_response(c->spec.http, c->have_re ? &c->re : NULL, c->rsp, c->rsp_len,
-				 &code, detail, sizeof(detail));
-	check_verdict(c, r, code, "%s", detail);
+	close_conn(c);
+	arm_phase_timer(c, c->spec.connect_ms);
+	c->phase = CHECK_CONNECTING;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		check_verdict(c, CHK_L4CON, 0, "socket: %s", strerror(errno));
+		return -1;
+	}
+	c->io = (struct ev_io){ .fd = fd, .events = EPOLLOUT, .cb = c->io.cb };
+	if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
+		check_verdict(c, CHK_L4CON, 0, "%s", strerror(errno));
+		return -1;
+	}
+	/* Writable (or an error) once the handshake is over, even if connect() already was. */
+	ret = ev_io_add(c->loop, &c->io);
+	if (ret) {
+		check_verdict(c, CHK_L4CON, 0, "epoll: %s", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static void start_send(struct check *c, const struct cfg_check_rule *r)
+{
+	int n;
+
+	/* What came in before a send is forgotten: each expect judges the answer to it. */
+	c->in_len = 0;
+	c->in[0] = '\0';
+	c->in_closed = false;
+	c->out_off = 0;
+	if (r->http) {
+		n = check_build_request_state(r->http, c->spec.state, c->req, sizeof(c->req));
+		c->out = c->req;
+		c->out_len = n > 0 ? (size_t)n : 0;
+	} else {
+		c->out = r->data;
+		c->out_len = r->data ? r->len : 0;
+	}
+	c->phase = CHECK_SENDING;
+}
+
+static void judge_now(struct check *c);
+static void check_on_send(struct check *c);
+
+/* Run rules from c->step until one has to wait for the server, or the verdict is in. */
+static void run_rules(struct check *c)
+{
+	char err[160];
+
+	while (c->phase != CHECK_REPORTING && c->step < rule_count(&c->spec)) {
+		const struct cfg_check_rule *r = rule_at(&c->spec, c->step);
+
+		switch (r->kind) {
+		case CFG_RULE_CONNECT:
+			run_connect(c, r);
+			return;
+		case CFG_RULE_SEND:
+			start_send(c, r);
+			if (ev_io_mod(c->loop, &c->io, EPOLLOUT))
+				check_verdict(c, CHK_L4CON, 0, "%s", "epoll failed");
+			else
+				check_on_send(c);
+			return;
+		case CFG_RULE_EXPECT:
+			if (c->have_re) {
+				regfree(&c->re);
+				c->have_re = false;
+			}
+			if (check_rule_regex(r, &c->re, &c->have_re, err, sizeof(err))) {
+				check_verdict(c, CHK_L7RSP, 0, "%s", err);
+				return;
+			}
+			c->phase = CHECK_READING;
+			judge_now(c);
+			if (c->phase == CHECK_READING) {
+				if (ev_io_mod(c->loop, &c->io, EPOLLIN))
+					check_verdict(c, CHK_L4CON, 0, "%s", "epoll failed");
+				return;
+			}
+			break;
+		}
+	}
+	if (c->phase != CHECK_REPORTING)
+		check_passed(c);
+}
+
+/* The current expect on what came in: on to the next rule, a verdict, or read on. */
+static void judge_now(struct check *c)
+{
+	const struct cfg_check_rule *r = rule_at(&c->spec, c->step);
+	struct expect_outcome o;
+
+	enum expect_verdict v = check_expect(r, spec_kind(&c->spec), c->have_re ? &c->re : NULL,
+					     c->in, c->in_len, c->in_closed, &o);
+	const struct cfg_check *chk = c->spec.chk;
+
+	/* disable-on-404 comes before any expect: a 404 from a live server drains it. */
+	if (v == EXPECT_FAIL && o.code == 404 && chk && chk->disable_on_404 && !c->spec.down &&
+	    spec_kind(&c->spec) == CFG_CHECK_HTTP)
+		v = EXPECT_PASS;
+	switch (v) {
+	case EXPECT_WAIT:
+		if (c->in_closed)
+			check_verdict(c, CHK_L7RSP, 0, "%s", "connection closed early");
+		return;
+	case EXPECT_PASS:
+		c->code = o.code;
+		snprintf(c->detail, sizeof(c->detail), "%s", o.detail);
+		c->last = r;
+		c->step++;
+		c->phase = CHECK_SENDING; /* anything but READING: the caller runs on */
+		return;
+	case EXPECT_FAIL:
+		check_verdict(c, o.result, o.code, "%s", o.detail);
+		return;
+	}
 }
 
 static void check_on_read(struct check *c)
 {
-	for (;;) {
-		ssize_t n = recv(c->io.fd, c->rsp + c->rsp_len, sizeof(c->rsp) - c->rsp_len, 0);
-		int code;
+	/* A full buffer is as conclusive as a close (judge.c sees to that): read no more. */
+	while (c->in_len < CHECK_BUF_MAX && !c->in_closed) {
+		ssize_t n = recv(c->io.fd, c->in + c->in_len, CHECK_BUF_MAX - c->in_len, 0);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n < 0 && !c->rsp_len) {
+		if (n < 0 && !c->in_len) {
 			check_verdict(c, CHK_L4CON, 0, "%s", strerror(errno));
-			break;
+			return;
 		}
 		if (n > 0) {
-			c->rsp_len += (size_t)n;
-			/* Only the status line matters: a full buffer is as good as a close. */
-			if (check_parse_status(c->rsp, c->rsp_len, c->rsp_len == sizeof(c->rsp),
-					       &code) == STATUS_PARTIAL)
-				continue;
+			c->in_len += (size_t)n;
+			c->in[c->in_len] = '\0';
+		} else {
+			/* A close, or a reset after some bytes: what came is all there is. */
+			c->in_closed = true;
 		}
-		/* A status line, garbage, or a close or reset after some bytes: judge them. */
-		check_judge(c);
-		break;
+		judge_now(c);
+		if (c->phase != CHECK_READING)
+			break;
 	}
-	check_report(c);
+	if (c->phase == CHECK_READING)
+		return;
+	if (c->phase != CHECK_REPORTING)
+		run_rules(c);
 }
 
 static void check_on_send(struct check *c)
 {
-	int ret;
-
-	while (c->req_off < c->req_len) {
+	while (c->out_off < c->out_len) {
 		ssize_t n =
-			send(c->io.fd, c->req + c->req_off, c->req_len - c->req_off, MSG_NOSIGNAL);
+			send(c->io.fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n < 0) {
 			check_verdict(c, CHK_L4CON, 0, "%s", strerror(errno));
-			check_report(c);
 			return;
 		}
-		c->req_off += (size_t)n;
+		c->out_off += (size_t)n;
 	}
-	c->phase = CHECK_READING;
-	ret = ev_io_mod(c->loop, &c->io, EPOLLIN);
-	if (ret) {
-		check_verdict(c, CHK_L4CON, 0, "epoll: %s", strerror(-ret));
-		check_report(c);
-	}
+	c->last = rule_at(&c->spec, c->step);
+	c->step++;
+	run_rules(c);
 }
 
 /* 0 once connected, EINPROGRESS while not yet, or the connection's error. */
@@ -374,21 +421,23 @@ static void check_on_connect(struct check *c)
 
 	if (err == EINPROGRESS)
 		return;
-	if (!err && c->spec.kind == CFG_CHECK_HTTP) {
-		c->phase = CHECK_SENDING;
-		check_on_send(c);
+	if (err) {
+		check_verdict(c, CHK_L4CON, 0, "%s", strerror(err));
 		return;
 	}
-	if (err)
-		check_verdict(c, CHK_L4CON, 0, "%s", strerror(err));
-	else
-		check_verdict(c, CHK_L4OK, 0, "%s", "");
-	check_report(c);
+	c->connected = true;
+	c->in_len = 0;
+	c->in[0] = '\0';
+	c->in_closed = false;
+	arm_phase_timer(c, c->spec.read_ms);
+	c->last = rule_at(&c->spec, c->step);
+	c->step++;
+	run_rules(c);
 }
 
 static void check_io(struct ev_io *io, uint32_t revents)
 {
-	struct check *c = check_of_io(io);
+	struct check *c = container_of(io, struct check, io);
 
 	(void)revents;
 	/* Later events of an epoll batch may find the check already finished. */
@@ -404,13 +453,41 @@ static void check_io(struct ev_io *io, uint32_t revents)
 		break;
 	case CHECK_IDLE:
 	case CHECK_REPORTING:
-		break;
+		return;
 	}
+	if (c->phase == CHECK_REPORTING)
+		check_report(c);
+}
+
+/* Out of time: the rule it stopped at says how HAProxy names that. */
+static void check_timed_out(struct check *c)
+{
+	const struct cfg_check_rule *r = rule_at(&c->spec, c->step);
+	uint32_t ms = c->connected && c->spec.read_ms ? c->spec.read_ms : c->spec.connect_ms;
+
+	if (c->phase == CHECK_CONNECTING) {
+		check_verdict(c, CHK_L4TOUT, 0, "no connection within %u ms", ms);
+		return;
+	}
+	if (r->kind == CFG_RULE_EXPECT && r->tout_status) {
+		check_verdict(c, check_result_of_status(r->tout_status, CHK_L7TOUT), 0,
+			      "no answer within %u ms", ms);
+		return;
+	}
+	if (r->kind == CFG_RULE_EXPECT && r->match == CFG_MATCH_PROTO &&
+	    r->judge == CFG_JUDGE_SSL_HELLO) {
+		check_verdict(c, CHK_L6TOUT, 0, "no TLS handshake reply within %u ms", ms);
+		return;
+	}
+	if (spec_kind(&c->spec) == CFG_CHECK_HTTP)
+		check_verdict(c, CHK_L7TOUT, 0, "no HTTP status line within %u ms", ms);
+	else
+		check_verdict(c, CHK_L7TOUT, 0, "no conclusive answer within %u ms", ms);
 }
 
 static void check_timer(struct ev_timer *t)
 {
-	struct check *c = check_of_timer(t);
+	struct check *c = container_of(t, struct check, timer);
 
 	switch (c->phase) {
 	case CHECK_IDLE:
@@ -418,12 +495,9 @@ static void check_timer(struct ev_timer *t)
 	case CHECK_REPORTING:
 		break;
 	case CHECK_CONNECTING:
-		check_verdict(c, CHK_L4TOUT, 0, "no connection within %u ms", c->spec.timeout_ms);
-		break;
 	case CHECK_SENDING:
 	case CHECK_READING:
-		check_verdict(c, CHK_L7TOUT, 0, "no HTTP status line within %u ms",
-			      c->spec.timeout_ms);
+		check_timed_out(c);
 		break;
 	}
 	check_report(c);
@@ -433,57 +507,42 @@ int check_start(struct check *c, struct evloop *l, const struct check_spec *spec
 		check_done_fn done, void *arg)
 {
 	char err[192];
-	int fd, ret;
+	int ret;
 
 	if (c->phase != CHECK_IDLE)
 		return -EBUSY;
 	/* Idle means no timer is armed and no fd is open: safe to reset. */
-	c->result = CHK_NONE;
-	c->code = 0;
-	c->duration_ms = 0;
-	c->detail[0] = '\0';
+	memset(c, 0, offsetof(struct check, phase));
 	c->loop = l;
 	c->spec = *spec;
 	c->done = done;
 	c->arg = arg;
 	c->io = (struct ev_io){ .fd = -1, .events = EPOLLOUT, .cb = check_io };
 	c->timer = (struct ev_timer){ .cb = check_timer };
-	c->req_off = 0;
-	c->rsp_len = 0;
-	ret = spec_prepare(spec, c->req, &c->req_len, &c->re, &c->have_re, err, sizeof(err));
+	c->step = 0;
+	c->last = NULL;
+	c->connected = false;
+	c->have_re = false;
+	ret = check_spec_validate(spec, err, sizeof(err));
 	if (ret) {
 		pr_debug("check of %s:%u not started: %s", inet_ntoa(spec->addr.sin_addr),
 			 ntohs(spec->addr.sin_port), err);
-		goto out;
+		return ret;
 	}
+	c->in = malloc(CHECK_BUF_MAX + 1);
+	if (!c->in)
+		return -ENOMEM;
+	c->in[0] = '\0';
+	c->in_len = 0;
+	c->in_closed = false;
 	c->start_ms = ev_now_ms();
 	c->phase = CHECK_CONNECTING;
-	ev_timer_arm(l, &c->timer, spec->timeout_ms);
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		check_verdict(c, CHK_L4CON, 0, "socket: %s", strerror(errno));
-		goto report_later;
-	}
-	c->io.fd = fd;
-	if (connect(fd, (const struct sockaddr *)&spec->addr, sizeof(spec->addr)) &&
-	    errno != EINPROGRESS) {
-		check_verdict(c, CHK_L4CON, 0, "%s", strerror(errno));
-		goto report_later;
-	}
-	/* Writable (or an error) once the handshake is over, even if connect() already was. */
-	ret = ev_io_add(l, &c->io);
-	if (ret) {
-		check_verdict(c, CHK_L4CON, 0, "epoll: %s", strerror(-ret));
-		ret = 0;
-		goto report_later;
-	}
-	goto out;
-
-report_later:
-	check_report_later(c);
-out:
-	return ret;
+	ev_timer_arm(l, &c->timer, spec->connect_ms);
+	run_rules(c);
+	/* A verdict reached inside check_start: done must still come from the loop. */
+	if (c->phase == CHECK_REPORTING)
+		ev_timer_arm(l, &c->timer, 0);
+	return 0;
 }
 
 void check_abort(struct check *c)

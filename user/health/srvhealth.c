@@ -30,7 +30,7 @@ static void on_changed(struct checker_server *cs, void *arg)
 	bool was = server_eligible(s);
 
 	(void)arg;
-	s->healthy = health_is_up(&cs->health);
+	s->healthy = health_takes_flows(&cs->health); /* NOLB: up, but no new flows */
 	s->checked = true;
 	if (server_eligible(s) != was)
 		s->state_since_ms = ev_now_ms();

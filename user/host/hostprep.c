@@ -10,7 +10,7 @@
 #include "host/netdev.h"
 #include "lib/util.h"
 
-void datapath_paths_from_cfg(const struct rpilb_config *cfg, struct datapath_paths *p)
+void paths_from_cfg(const struct rpilb_config *cfg, struct rpilb_paths *p)
 {
 	str_copy(p->state_dir,
 		 cfg->rpilb.state_dir[0] ? cfg->rpilb.state_dir : CFG_DEFAULT_STATE_DIR,
@@ -21,24 +21,24 @@ void datapath_paths_from_cfg(const struct rpilb_config *cfg, struct datapath_pat
 		 sizeof(p->pin_dir));
 }
 
-void datapath_paths_from_config(const char *path, struct datapath_paths *p)
+void paths_from_config(const char *path, struct rpilb_paths *p)
 {
 	struct rpilb_config cfg = {};
 	struct cfg_diags diags = {};
 
 	if (!cfg_parse_file(path ? path : CFG_DEFAULT_CONFIG, &cfg, &diags)) {
-		datapath_paths_from_cfg(&cfg, p);
+		paths_from_cfg(&cfg, p);
 		cfg_free(&cfg);
 	} else {
 		if (path)
 			pr_warn("%s does not parse; using the default paths", path);
-		datapath_paths_from_cfg(&cfg, p);
+		paths_from_cfg(&cfg, p);
 	}
 	cfg_diags_free(&diags);
 }
 
-int datapath_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_attach_mode *mode,
-		       bool *fallback, char *why, size_t len)
+int host_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_attach_mode *mode,
+		   bool *fallback, char *why, size_t len)
 {
 	char driver[32] = "";
 	bool peer_xdp = false;
@@ -71,8 +71,18 @@ int datapath_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_a
 	return 0;
 }
 
-static int set_sysctl(struct datapath_record *rec, const char *state_dir, const char *path,
-		      int want)
+/* Every change is on disk before it is made, or it is not made: down gives back only what it can read. */
+static int remember(struct host_record *rec, const char *state_dir, const char *what)
+{
+	int err = record_save(state_dir, rec);
+
+	if (err)
+		pr_err("cannot write %s/%s (%s), so not changing %s: down could not give it back",
+		       state_dir, RECORD_FILE, strerror(-err), what);
+	return err;
+}
+
+static int set_sysctl(struct host_record *rec, const char *state_dir, const char *path, int want)
 {
 	int old, err;
 
@@ -83,21 +93,23 @@ static int set_sysctl(struct datapath_record *rec, const char *state_dir, const 
 	}
 	if (old == want)
 		return 0;
-	if (rec->nsysctls < RECORD_MAX_SYSCTL) {
-		struct record_sysctl *s = &rec->sysctls[rec->nsysctls++];
-
-		str_copy(s->path, path, sizeof(s->path));
-		s->old = old;
-		record_save(state_dir, rec);
+	if (rec->nsysctls >= RECORD_MAX_SYSCTL) {
+		pr_err("cannot record %s: the record holds %d settings", path, RECORD_MAX_SYSCTL);
+		return -ENOSPC;
 	}
+	str_copy(rec->sysctls[rec->nsysctls].path, path, sizeof(rec->sysctls[0].path));
+	rec->sysctls[rec->nsysctls++].old = old;
+	err = remember(rec, state_dir, path);
+	if (err)
+		return err;
 	err = sysctl_write_int(path, want);
 	if (err)
 		pr_err("cannot set %s to %d: %s", path, want, strerror(-err));
 	return err;
 }
 
-int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
-			  const struct balancer *b, uint16_t nat_lo, uint16_t nat_hi)
+int host_prepare(struct host_record *rec, const char *state_dir, const struct balancer *b,
+		 uint16_t nat_lo, uint16_t nat_hi)
 {
 	char path[160];
 	int err;
@@ -130,8 +142,18 @@ int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
 			       strerror(-err));
 			return err;
 		}
+		/*
+		 * Recorded after the change, as the only one: what was reserved
+		 * before is only known once reserved_ports_add() has read it. If
+		 * the record cannot be written, give the ports back at once.
+		 */
 		rec->ports_reserved = true;
-		record_save(state_dir, rec);
+		err = remember(rec, state_dir, "the reserved ports");
+		if (err) {
+			reserved_ports_del(nat_lo, nat_hi, rec->reserved_prior);
+			rec->ports_reserved = false;
+			return err;
+		}
 	}
 
 	for (size_t i = 0; i < b->nservices; i++) {
@@ -142,9 +164,16 @@ int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
 			continue;
 		for (int v = 0; v < rec->nvips && !known; v++)
 			known = rec->vips[v].s_addr == svc->vip.s_addr;
-		if (!known && rec->nvips < RECORD_MAX_VIPS) {
+		if (!known && rec->nvips >= RECORD_MAX_VIPS) {
+			pr_err("cannot record the VIP %s: the record holds %d", inet_ntoa(svc->vip),
+			       RECORD_MAX_VIPS);
+			return -ENOSPC;
+		}
+		if (!known) {
 			rec->vips[rec->nvips++] = svc->vip;
-			record_save(state_dir, rec);
+			err = remember(rec, state_dir, "the interface's addresses");
+			if (err)
+				return err;
 		}
 		err = netdev_addr_add(rec->ifindex, svc->vip);
 		if (err && err != -EEXIST) {
@@ -156,7 +185,7 @@ int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
 	return 0;
 }
 
-int datapath_prepare_offload(struct datapath_record *rec, const char *state_dir)
+int host_prepare_offload(struct host_record *rec, const char *state_dir)
 {
 	bool on;
 	int err;
@@ -173,7 +202,9 @@ int datapath_prepare_offload(struct datapath_record *rec, const char *state_dir)
 	if (!on)
 		return 0;
 	rec->gro_off = true;
-	record_save(state_dir, rec);
+	err = remember(rec, state_dir, "GRO");
+	if (err)
+		return err;
 	err = netdev_gro_set(rec->ifname, false);
 	if (err) {
 		pr_err("cannot turn GRO off on %s: %s", rec->ifname, strerror(-err));
@@ -185,7 +216,7 @@ int datapath_prepare_offload(struct datapath_record *rec, const char *state_dir)
 	return 0;
 }
 
-void datapath_restore_host(const struct datapath_record *rec)
+void host_restore(const struct host_record *rec)
 {
 	for (int i = 0; i < rec->nvips; i++)
 		netdev_addr_del(rec->ifindex, rec->vips[i]);

@@ -4,8 +4,8 @@
  * which attach mode really forwards on an interface, and the host settings
  * the program depends on, set by "up" and given back by "down".
  */
-#ifndef RPILB_DATAPATH_H
-#define RPILB_DATAPATH_H
+#ifndef RPILB_HOSTPREP_H
+#define RPILB_HOSTPREP_H
 
 #include <limits.h>
 #include <stddef.h>
@@ -14,15 +14,15 @@
 #include "config/config.h"
 #include "host/record.h"
 
-struct datapath_paths {
+struct rpilb_paths {
 	char state_dir[CFG_PATH_MAX];
 	char socket[CFG_PATH_MAX];
 	char pin_dir[CFG_PATH_MAX];
 };
 
-void datapath_paths_from_cfg(const struct rpilb_config *cfg, struct datapath_paths *p);
+void paths_from_cfg(const struct rpilb_config *cfg, struct rpilb_paths *p);
 /* From a config file if it parses (else the defaults): for down, which must always work. */
-void datapath_paths_from_config(const char *path, struct datapath_paths *p);
+void paths_from_config(const char *path, struct rpilb_paths *p);
 
 /*
  * Resolve AUTO for ifname, or check an explicit choice. On veth, native
@@ -30,8 +30,8 @@ void datapath_paths_from_config(const char *path, struct datapath_paths *p);
  * then and tc otherwise. Elsewhere auto means "native XDP, or tc if the
  * driver has none" (*fallback set): the attach itself decides.
  */
-int datapath_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_attach_mode *mode,
-		       bool *fallback, char *why, size_t len);
+int host_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_attach_mode *mode,
+		   bool *fallback, char *why, size_t len);
 
 /*
  * Set what the data path needs (forwarding for bpf_fib_lookup, no ICMP
@@ -39,8 +39,8 @@ int datapath_pick_mode(const char *ifname, enum cfg_attach_mode want, enum cfg_a
  * reserve the NAT ports and add dedicated VIPs. Each change is recorded
  * before it is made.
  */
-int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
-			  const struct balancer *b, uint16_t nat_lo, uint16_t nat_hi);
+int host_prepare(struct host_record *rec, const char *state_dir, const struct balancer *b,
+		 uint16_t nat_lo, uint16_t nat_hi);
 /*
  * After the attach, when the mode is final: GRO merges a burst of segments
  * into one packet whose TCP checksum is left for the way out to finish
@@ -49,7 +49,7 @@ int datapath_prepare_host(struct datapath_record *rec, const char *state_dir,
  * XDP sees the frames before GRO. So for tc and generic XDP GRO goes off,
  * recorded, and down turns it back on.
  */
-int datapath_prepare_offload(struct datapath_record *rec, const char *state_dir);
-void datapath_restore_host(const struct datapath_record *rec);
+int host_prepare_offload(struct host_record *rec, const char *state_dir);
+void host_restore(const struct host_record *rec);
 
 #endif

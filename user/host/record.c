@@ -13,7 +13,7 @@
 
 #define BOOT_ID "/proc/sys/kernel/random/boot_id"
 
-int record_stamp(struct datapath_record *rec)
+int record_stamp(struct host_record *rec)
 {
 	return sysctl_read_str(BOOT_ID, rec->boot_id, sizeof(rec->boot_id));
 }
@@ -23,7 +23,7 @@ static void record_path(const char *dir, char *path, size_t len)
 	snprintf(path, len, "%s/%s", dir, RECORD_FILE);
 }
 
-int record_save(const char *dir, const struct datapath_record *rec)
+int record_save(const char *dir, const struct host_record *rec)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8], addr[INET_ADDRSTRLEN];
 	FILE *f;
@@ -56,7 +56,7 @@ int record_save(const char *dir, const struct datapath_record *rec)
 	return err;
 }
 
-int record_load(const char *dir, struct datapath_record *rec)
+int record_load(const char *dir, struct host_record *rec)
 {
 	char path[PATH_MAX], line[512], now[40] = "";
 	FILE *f;

@@ -25,7 +25,7 @@ struct record_sysctl {
 	int old; /* the value before rpilb set it */
 };
 
-struct datapath_record {
+struct host_record {
 	char boot_id[40];
 	char ifname[IF_NAMESIZE];
 	int ifindex;
@@ -40,10 +40,10 @@ struct datapath_record {
 	bool gro_off; /* rpilb turned the interface's GRO off (it was on) */
 };
 
-int record_load(const char *dir, struct datapath_record *rec);
-int record_save(const char *dir, const struct datapath_record *rec);
+int record_load(const char *dir, struct host_record *rec);
+int record_save(const char *dir, const struct host_record *rec);
 int record_remove(const char *dir);
 /* Sets boot_id to this boot's. */
-int record_stamp(struct datapath_record *rec);
+int record_stamp(struct host_record *rec);
 
 #endif

@@ -12,28 +12,6 @@
 #include "model/slots.h"
 #include "lib/util.h"
 
-static const char *const admin_names[] = {
-	[ADMIN_READY] = "ready",
-	[ADMIN_DRAIN] = "drain",
-	[ADMIN_MAINT] = "maint",
-};
-
-const char *admin_state_name(enum admin_state a)
-{
-	return admin_names[a];
-}
-
-int admin_state_parse(const char *s, enum admin_state *a)
-{
-	for (size_t i = 0; i < sizeof(admin_names) / sizeof(admin_names[0]); i++) {
-		if (!strcmp(s, admin_names[i])) {
-			*a = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static void errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void errf(char *err, size_t len, const char *fmt, ...)
@@ -50,25 +28,6 @@ static void errf(char *err, size_t len, const char *fmt, ...)
 bool server_eligible(const struct lb_server *s)
 {
 	return s->admin == ADMIN_READY && s->healthy && s->weight > 0;
-}
-
-enum ov_kind {
-	OV_STATE, /* id and admin state of a server of the file */
-	OV_DELETED, /* a server of the file that del-node removed */
-	OV_ADDED, /* a server add-node created */
-};
-
-static const struct lb_override *find_override(const struct lb_overrides *ov, const char *pool,
-					       const char *server, enum ov_kind kind)
-{
-	for (size_t i = 0; ov && i < ov->count; i++) {
-		const struct lb_override *o = &ov->items[i];
-		enum ov_kind k = o->deleted ? OV_DELETED : o->added ? OV_ADDED : OV_STATE;
-
-		if (k == kind && !strcmp(o->pool, pool) && !strcmp(o->server, server))
-			return o;
-	}
-	return NULL;
 }
 
 /* Ids the kernel already has for (pool, name): an adopted balancer keeps them. */
@@ -150,8 +109,10 @@ static void server_free(struct balancer *b, struct lb_server *s)
 			break;
 		}
 	}
-	if (b->by_id[s->id] == s)
+	if (b->by_id[s->id] == s) {
 		b->by_id[s->id] = NULL;
+		b->id_released[s->id] = 1 + s->pool->id;
+	}
 	free(s);
 }
 
@@ -174,15 +135,14 @@ static bool override_kept(struct balancer *b, const struct lb_overrides *ov,
 		return false;
 	if (o->added)
 		return !cfg_find_server(pool->cfg, o->server) ||
-		       find_override(ov, o->pool, o->server, OV_DELETED);
+		       overrides_find(ov, o->pool, o->server, OV_DELETED);
 	return cfg_find_server(pool->cfg, o->server) &&
-	       !find_override(ov, o->pool, o->server, OV_DELETED);
+	       !overrides_find(ov, o->pool, o->server, OV_DELETED);
 }
 
-static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *err, size_t errlen)
+static void init_pools(struct balancer *b)
 {
 	struct rpilb_config *cfg = b->cfg;
-	bool reserved[RPILB_MAX_BACKENDS] = { false };
 
 	b->npools = cfg->nbackends;
 	for (size_t p = 0; p < cfg->nbackends; p++) {
@@ -199,54 +159,64 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 		if (fe->backend >= 0 && fe->nbinds)
 			b->pools[fe->backend].frontend_port = fe->binds[0].port;
 	}
+}
 
-	/*
-	 * Every id the state file records is spoken for before any server is
-	 * given a fresh one, so a server never takes another's id (and with it
-	 * that server's statistics and health) just because it comes first.
-	 */
-	for (size_t i = 0; ov && i < ov->count; i++)
-		if (override_kept(b, ov, &ov->items[i]) && ov->items[i].id >= 0)
-			reserved[ov->items[i].id] = true;
+/* A server added at run time is checked like its pool's servers, with its own weight. */
+static void runtime_server_init(struct lb_server *s, struct in_addr addr, uint16_t port,
+				unsigned weight)
+{
+	const struct cfg_backend *be = s->pool->cfg;
 
-	/* The file's servers, in the file's order: that is the rotation's order. */
-	for (size_t p = 0; p < cfg->nbackends; p++) {
-		struct lb_pool *pool = &b->pools[p];
+	s->addr = addr;
+	s->port = server_port(s->pool, port);
+	s->weight = weight;
+	s->runtime = true;
+	s->opts = be->nservers ? be->servers[0].opts : s->opts;
+	s->opts.weight = weight;
+	s->opts.disabled = false;
+}
 
-		for (size_t i = 0; i < pool->cfg->nservers; i++) {
-			const struct cfg_server *cs = &pool->cfg->servers[i];
-			const struct lb_override *o = find_override(ov, pool->name, cs->name, OV_STATE);
-			int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
-			struct lb_server *s;
+/* The file's servers, in the file's order: that is the rotation's order. */
+static int add_file_servers(struct balancer *b, struct lb_pool *pool, const struct lb_overrides *ov,
+			    const bool *reserved, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < pool->cfg->nservers; i++) {
+		const struct cfg_server *cs = &pool->cfg->servers[i];
+		const struct lb_override *o = overrides_find(ov, pool->name, cs->name, OV_STATE);
+		int id = o && o->id >= 0 ? o->id : kernel_id(b, pool, cs->name);
+		struct lb_server *s;
 
-			if (find_override(ov, pool->name, cs->name, OV_DELETED))
-				continue;
-			/* An adopted id another server has recorded is not this one's. */
-			if (!(o && o->id >= 0) && id >= 0 && reserved[id])
-				id = -1;
-			s = server_new(b, pool, cs->name, id, reserved, err, errlen);
-			if (!s)
-				return -1;
-			s->addr = cs->addr;
-			s->port = server_port(pool, cs->port);
-			s->opts = cs->opts;
-			s->weight = cs->opts.weight;
-			s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
-			if (o)
-				s->admin = o->admin;
-		}
+		if (overrides_find(ov, pool->name, cs->name, OV_DELETED))
+			continue;
+		/* An adopted id another server has recorded is not this one's. */
+		if (!(o && o->id >= 0) && id >= 0 && reserved[id])
+			id = -1;
+		s = server_new(b, pool, cs->name, id, reserved, err, errlen);
+		if (!s)
+			return -1;
+		s->addr = cs->addr;
+		s->port = server_port(pool, cs->port);
+		s->opts = cs->opts;
+		s->weight = cs->opts.weight;
+		s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
+		if (o)
+			s->admin = o->admin;
 	}
+	return 0;
+}
 
-	/* Servers added at run time, in the order they were added. */
+/* Servers added at run time, in the order they were added. */
+static int add_runtime_servers(struct balancer *b, const struct lb_overrides *ov,
+			       const bool *reserved, char *err, size_t errlen)
+{
 	for (size_t i = 0; ov && i < ov->count; i++) {
 		const struct lb_override *o = &ov->items[i];
-		struct lb_pool *pool;
+		struct lb_pool *pool = balancer_find_pool(b, o->pool);
 		struct lb_server *s;
 
 		if (!o->added)
 			continue;
 		if (!override_kept(b, ov, o)) {
-			pool = balancer_find_pool(b, o->pool);
 			if (!pool)
 				pr_warn("runtime server %s/%s dropped: backend '%s' is no longer "
 					"configured",
@@ -257,21 +227,32 @@ static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *
 					o->pool, o->server);
 			continue;
 		}
-		pool = balancer_find_pool(b, o->pool);
 		s = server_new(b, pool, o->server, o->id, reserved, err, errlen);
 		if (!s)
 			return -1;
-		s->addr = o->addr;
-		s->port = server_port(pool, o->port);
-		s->weight = o->weight;
+		runtime_server_init(s, o->addr, o->port, o->weight);
 		s->admin = o->admin;
-		s->runtime = true;
-		s->opts = pool->cfg->nservers ? pool->cfg->servers[0].opts : s->opts;
-		/* A node added by hand is checked like its pool's servers. */
-		s->opts.weight = o->weight;
-		s->opts.disabled = false;
 	}
 	return 0;
+}
+
+static int build_pools(struct balancer *b, const struct lb_overrides *ov, char *err, size_t errlen)
+{
+	bool reserved[RPILB_MAX_BACKENDS] = { false };
+
+	init_pools(b);
+	/*
+	 * Every id the state file records is spoken for before any server is
+	 * given a fresh one, so a server never takes another's id (and with it
+	 * that server's statistics and health) just because it comes first.
+	 */
+	for (size_t i = 0; ov && i < ov->count; i++)
+		if (override_kept(b, ov, &ov->items[i]) && ov->items[i].id >= 0)
+			reserved[ov->items[i].id] = true;
+	for (size_t p = 0; p < b->npools; p++)
+		if (add_file_servers(b, &b->pools[p], ov, reserved, err, errlen))
+			return -1;
+	return add_runtime_servers(b, ov, reserved, err, errlen);
 }
 
 static int build_services(struct balancer *b, char *err, size_t errlen)
@@ -345,6 +326,41 @@ void balancer_free(struct balancer *b)
 	b->nservices = 0;
 }
 
+bool balancer_same_server(const struct lb_server *a, const struct lb_server *b)
+{
+	return !strcmp(a->pool->name, b->pool->name) && !strcmp(a->name, b->name) &&
+	       a->addr.s_addr == b->addr.s_addr && a->port == b->port;
+}
+
+void balancer_inherit(struct balancer *next, const struct balancer *old)
+{
+	struct lb_server *s;
+
+	for_each_server(next, s)
+	{
+		const struct lb_server *o = old->by_id[s->id];
+
+		if (!o || !balancer_same_server(s, o))
+			continue;
+		s->healthy = o->healthy;
+		s->checked = o->checked;
+		s->state_since_ms = o->state_since_ms;
+		s->active_flows = o->active_flows;
+	}
+}
+
+void balancer_move(struct balancer *dst, struct balancer *src)
+{
+	*dst = *src;
+	/* Servers live on the heap, but point at their pool, which moved with the copy. */
+	for (size_t p = 0; p < dst->npools; p++)
+		for (size_t i = 0; i < dst->pools[p].nservers; i++)
+			dst->pools[p].servers[i]->pool = &dst->pools[p];
+	for (size_t i = 0; i < dst->nservices; i++)
+		dst->services[i].pool = &dst->pools[src->services[i].pool - src->pools];
+	memset(src, 0, sizeof(*src));
+}
+
 struct lb_pool *balancer_find_pool(struct balancer *b, const char *name)
 {
 	for (size_t p = 0; p < b->npools; p++)
@@ -399,15 +415,25 @@ static int write_backend(struct balancer *b, const struct lb_server *s)
 	return maps_set_backend(b->maps, s->id, &be);
 }
 
-int balancer_update_pool(struct balancer *b, struct lb_pool *pool)
+/* An id's entry: its server's, or an empty one where the model has none. */
+static int sync_id(struct balancer *b, int id)
+{
+	struct rpilb_backend none = {};
+	int err = b->by_id[id] ? write_backend(b, b->by_id[id])
+			       : maps_set_backend(b->maps, id, &none);
+
+	if (!err)
+		b->id_released[id] = 0;
+	return err;
+}
+
+static int sync_rotation(struct balancer *b, struct lb_pool *pool)
 {
 	struct slot_server servers[RPILB_MAX_BACKENDS];
 	uint16_t *slots;
 	size_t n = 0;
 	int count, err;
 
-	if (!b->maps)
-		return 0;
 	for (size_t i = 0; i < pool->nservers; i++) {
 		struct lb_server *s = pool->servers[i];
 
@@ -434,6 +460,24 @@ int balancer_update_pool(struct balancer *b, struct lb_pool *pool)
 	return err;
 }
 
+int balancer_sync_pool(struct balancer *b, struct lb_pool *pool)
+{
+	int err = 0;
+
+	if (!b->maps)
+		return 0;
+	/* Entries before the table, so no table ever names an id the kernel does not know. */
+	for (size_t i = 0; !err && i < pool->nservers; i++)
+		err = sync_id(b, pool->servers[i]->id);
+	if (!err)
+		err = sync_rotation(b, pool);
+	/* Out of the rotation first; a released id's entry goes after. */
+	for (int id = 0; !err && id < RPILB_MAX_BACKENDS; id++)
+		if (b->id_released[id] == 1 + pool->id)
+			err = sync_id(b, id);
+	return err;
+}
+
 struct stale_services {
 	const struct balancer *b;
 	struct rpilb_svc_key keys[RPILB_MAX_SERVICES];
@@ -456,23 +500,23 @@ static int collect_stale(const struct rpilb_svc_key *key, const struct rpilb_svc
  * Every write replaces one entry whole, and nothing that stays is ever
  * absent in between: a reload never lets a SYN fall through to the kernel.
  */
-int balancer_apply(struct balancer *b)
+int balancer_sync(struct balancer *b)
 {
 	struct stale_services stale = { .b = b };
-	struct rpilb_backend none = {};
 	int err;
 
 	if (!b->maps)
 		return 0;
 	/* Servers first, so no table ever names an id the kernel does not know. */
 	for (int id = 0; id < RPILB_MAX_BACKENDS; id++) {
-		err = b->by_id[id] ? write_backend(b, b->by_id[id])
-				   : maps_set_backend(b->maps, id, &none);
+		if (b->by_id[id])
+			continue;
+		err = sync_id(b, id);
 		if (err)
 			return err;
 	}
 	for (size_t p = 0; p < b->npools; p++) {
-		err = balancer_update_pool(b, &b->pools[p]);
+		err = balancer_sync_pool(b, &b->pools[p]);
 		if (err)
 			return err;
 	}
@@ -515,38 +559,20 @@ struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const c
 	s = server_new(b, pool, name, -1, NULL, err, errlen);
 	if (!s)
 		return NULL;
-	s->addr = addr;
-	s->port = server_port(pool, port);
-	s->weight = weight;
-	s->runtime = true;
-	s->opts = pool->cfg->nservers ? pool->cfg->servers[0].opts : s->opts;
-	s->opts.weight = weight;
-	s->opts.disabled = false;
+	runtime_server_init(s, addr, port, weight);
 	if (!s->opts.check) {
 		s->healthy = true;
 		s->checked = true;
 	}
-	if (b->maps && write_backend(b, s)) {
-		errf(err, errlen, "cannot write server '%s' to the kernel", name);
-		server_free(b, s);
-		return NULL;
-	}
+	/* A server added after a delete of the same id takes the entry over. */
+	b->id_released[s->id] = 0;
 	return s;
 }
 
+/* The id rests until its last flow is gone: alloc_id() skips ids with open flows. */
 int balancer_del(struct balancer *b, struct lb_server *s)
 {
-	struct lb_pool *pool = s->pool;
-	uint16_t id = s->id;
-
 	server_free(b, s);
-	/* Out of the rotation first; the id rests until its last flow is gone. */
-	balancer_update_pool(b, pool);
-	if (b->maps) {
-		struct rpilb_backend none = {};
-
-		maps_set_backend(b->maps, id, &none);
-	}
 	return 0;
 }
 
@@ -554,10 +580,11 @@ int balancer_set_admin(struct balancer *b, struct lb_server *s, enum admin_state
 {
 	bool was = server_eligible(s);
 
+	(void)b;
 	s->admin = admin;
 	if (server_eligible(s) != was)
 		s->state_since_ms = ev_now_ms();
-	return balancer_update_pool(b, s->pool);
+	return 0;
 }
 
 struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vip, uint16_t port)
@@ -566,68 +593,4 @@ struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vi
 		if (b->services[i].vip.s_addr == vip.s_addr && b->services[i].port == port)
 			return &b->services[i];
 	return NULL;
-}
-
-struct lb_override *overrides_push(struct lb_overrides *ov)
-{
-	struct lb_override *o;
-
-	if (VEC_RESERVE(ov->items, ov->count, ov->cap))
-		return NULL;
-	o = &ov->items[ov->count++];
-	memset(o, 0, sizeof(*o));
-	o->id = -1;
-	return o;
-}
-
-int balancer_overrides(const struct balancer *b, struct lb_overrides *ov)
-{
-	memset(ov, 0, sizeof(*ov));
-	for (size_t p = 0; p < b->npools; p++) {
-		const struct lb_pool *pool = &b->pools[p];
-
-		for (size_t i = 0; i < pool->nservers; i++) {
-			const struct lb_server *s = pool->servers[i];
-			struct lb_override *o = overrides_push(ov);
-
-			if (!o)
-				return -ENOMEM;
-			snprintf(o->pool, sizeof(o->pool), "%s", pool->name);
-			snprintf(o->server, sizeof(o->server), "%s", s->name);
-			o->id = s->id;
-			o->admin = s->admin;
-			if (s->runtime) {
-				o->added = true;
-				o->addr = s->addr;
-				o->port = s->port;
-				o->weight = s->weight;
-			}
-		}
-		/* Servers of the file that del-node removed stay removed. */
-		for (size_t i = 0; i < pool->cfg->nservers; i++) {
-			const char *name = pool->cfg->servers[i].name;
-			bool present = false;
-			struct lb_override *o;
-
-			for (size_t j = 0; j < pool->nservers && !present; j++)
-				present = !strcmp(pool->servers[j]->name, name) &&
-					  !pool->servers[j]->runtime;
-			if (present)
-				continue;
-			o = overrides_push(ov);
-			if (!o)
-				return -ENOMEM;
-			snprintf(o->pool, sizeof(o->pool), "%s", pool->name);
-			snprintf(o->server, sizeof(o->server), "%s", name);
-			o->deleted = true;
-		}
-	}
-	return 0;
-}
-
-void overrides_free(struct lb_overrides *ov)
-{
-	free(ov->items);
-	ov->items = NULL;
-	ov->count = 0;
 }

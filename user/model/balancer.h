@@ -2,9 +2,18 @@
 /*
  * The balancer as the daemon runs it: the configuration plus runtime
  * changes, with every server holding a stable backend id, an admin state
- * (ready, drain, maint) and a health verdict. balancer_apply() makes the
- * kernel's maps say the same; the round-robin table of a pool holds
- * exactly its servers that are ready, healthy and of non-zero weight.
+ * (ready, drain, maint) and a health verdict.
+ *
+ * The model decides; the kernel follows. Runtime changes (add, del,
+ * admin state) and health verdicts change only the model; balancer_sync()
+ * and balancer_sync_pool() then make the kernel's maps say the same, and
+ * are the only writers. Undoing a change is restoring the model and
+ * syncing again. A pool's round-robin table holds exactly its servers that
+ * are ready, healthy and of non-zero weight.
+ *
+ * Words: a HAProxy backend is a pool; a HAProxy server is an lb_server,
+ * whose id names its entry in the kernel's "backends" map (see the
+ * glossary in include/rpilb_abi.h).
  */
 #ifndef RPILB_BALANCER_H
 #define RPILB_BALANCER_H
@@ -14,17 +23,9 @@
 #include <netinet/in.h>
 
 #include "config/config.h"
+#include "model/overrides.h"
 #include "kernel/maps.h"
 #include "rpilb_abi.h"
-
-enum admin_state {
-	ADMIN_READY,
-	ADMIN_DRAIN, /* no new flows; established ones go on until they close */
-	ADMIN_MAINT, /* no new flows, no health checks */
-};
-
-const char *admin_state_name(enum admin_state a);
-int admin_state_parse(const char *s, enum admin_state *a);
 
 struct lb_pool;
 struct checker_server;
@@ -65,24 +66,6 @@ struct lb_service {
 	bool dedicated_vip; /* "bind ADDR:PORT" with an address not on the host */
 };
 
-/* One runtime change, as the state file keeps it. */
-struct lb_override {
-	char pool[CFG_NAME_MAX];
-	char server[CFG_NAME_MAX];
-	int id; /* -1: none recorded */
-	enum admin_state admin;
-	bool added; /* add-node: addr, port, weight below are the server */
-	bool deleted; /* del-node of a server from the file */
-	struct in_addr addr;
-	uint16_t port;
-	unsigned weight;
-};
-
-struct lb_overrides {
-	struct lb_override *items;
-	size_t count, cap;
-};
-
 struct balancer {
 	struct rpilb_config *cfg;
 	struct lb_pool pools[RPILB_MAX_POOLS];
@@ -94,7 +77,16 @@ struct balancer {
 	uint32_t flows_by_id[RPILB_MAX_BACKENDS];
 	struct in_addr nat_addr;
 	const struct lb_maps *maps; /* NULL: a model only (tests, check) */
+	/* 1 + the pool of an id freed in the model whose kernel entry is still there; 0: none */
+	uint8_t id_released[RPILB_MAX_BACKENDS];
 };
+_Static_assert(RPILB_MAX_POOLS < 255, "id_released holds 1 + a pool id in a byte");
+
+/* Every server of b, by id: for_each_server(b, s) { ... } */
+#define for_each_server(b, s)                                                                      \
+	for (size_t for_each_id_ = 0; for_each_id_ < RPILB_MAX_BACKENDS; for_each_id_++)           \
+		if (!((s) = (b)->by_id[for_each_id_])) {                                           \
+		} else
 
 /*
  * Build from a parsed configuration and the runtime overrides. nat_addr is
@@ -109,10 +101,21 @@ int balancer_build(struct balancer *b, struct rpilb_config *cfg, const struct lb
 		   char *err, size_t errlen);
 void balancer_free(struct balancer *b);
 
-/* Write services, backends and every round-robin table to the maps. */
-int balancer_apply(struct balancer *b);
-/* Recompute one pool's rotation after a change of admin state or health. */
-int balancer_update_pool(struct balancer *b, struct lb_pool *pool);
+/* The same server in two builds: same pool, name, address and port. */
+bool balancer_same_server(const struct lb_server *a, const struct lb_server *b);
+/* A rebuilt balancer keeps what the running one knows of each same server: health, flows. */
+void balancer_inherit(struct balancer *next, const struct balancer *old);
+/* Move src into dst (dst's own contents must be freed first), fixing the inner pointers. */
+void balancer_move(struct balancer *dst, struct balancer *src);
+
+/* Make the kernel say what the model says: services, backends, every rotation. */
+int balancer_sync(struct balancer *b);
+/*
+ * The same for one pool after a change to it (admin state, health, a
+ * server added or deleted): its servers' entries, the ids it released,
+ * its rotation. -ERANGE if its weights need more slots than a table has.
+ */
+int balancer_sync_pool(struct balancer *b, struct lb_pool *pool);
 
 bool server_eligible(const struct lb_server *s);
 
@@ -124,18 +127,15 @@ struct lb_server *balancer_find(struct balancer *b, const char *name, const char
 				size_t errlen);
 struct lb_pool *balancer_find_pool(struct balancer *b, const char *name);
 
-/* Runtime changes; each returns 0 or -1 with a one-line reason in err. */
+/* Runtime changes, in the model only (then sync); add says why it refuses in err. */
 struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const char *name,
 			       struct in_addr addr, uint16_t port, unsigned weight, char *err,
 			       size_t errlen);
 int balancer_del(struct balancer *b, struct lb_server *s);
 int balancer_set_admin(struct balancer *b, struct lb_server *s, enum admin_state admin);
 
-/* The overrides that reproduce the current runtime state from the file. */
+/* The overrides that reproduce the current runtime state from the file (overrides.c). */
 int balancer_overrides(const struct balancer *b, struct lb_overrides *ov);
-/* A new, empty override (id -1) at the end of ov; NULL when out of memory. */
-struct lb_override *overrides_push(struct lb_overrides *ov);
-void overrides_free(struct lb_overrides *ov);
 
 struct lb_service *balancer_service_by_key(struct balancer *b, struct in_addr vip, uint16_t port);
 

@@ -165,7 +165,7 @@ char *state_format(const struct lb_overrides *ov)
 		}
 		if (o->added) {
 			inet_ntop(AF_INET, &o->addr, addr, sizeof(addr));
-						/* Port 0 is "the frontend's port": written as the address alone. */
+			/* Port 0 is "the frontend's port": written as the address alone. */
 			if (o->port)
 				len += snprintf(buf + len, cap - len, "added %s %s %s:%u weight %u",
 						o->pool, o->server, addr, o->port, o->weight);

@@ -22,13 +22,13 @@ void snapshot_free(struct snapshot *s)
 }
 
 static const char *const counter_names[RPILB_CNT_MAX] = {
-#define X_NAME(id, field, help) [RPILB_CNT_##id] = #field,
+#define X_NAME(kind, id, field, help) [RPILB_CNT_##id] = #field,
 	RPILB_COUNTERS(X_NAME)
 #undef X_NAME
 };
 
 static const char *const counter_helps[RPILB_CNT_MAX] = {
-#define X_HELP(id, field, help) [RPILB_CNT_##id] = help,
+#define X_HELP(kind, id, field, help) [RPILB_CNT_##id] = help,
 	RPILB_COUNTERS(X_HELP)
 #undef X_HELP
 };
@@ -43,20 +43,16 @@ const char *snap_counter_help(unsigned int idx)
 	return idx < RPILB_CNT_MAX ? counter_helps[idx] : "";
 }
 
-/* The ABI groups counters by name prefix; the prefix is the only grouping it promises. */
+/* The ABI's kind column, as the data path itself reads it. */
 enum snap_counter_kind snap_counter_kind(unsigned int idx)
 {
-	const char *n = snap_counter_name(idx);
+	static const enum snap_counter_kind kinds[] = {
+		[RPILB_KIND_TOTAL] = SNAP_CNT_TOTAL, [RPILB_KIND_TX] = SNAP_CNT_TX,
+		[RPILB_KIND_PASS] = SNAP_CNT_PASS,   [RPILB_KIND_DROP] = SNAP_CNT_DROP,
+		[RPILB_KIND_EVENT] = SNAP_CNT_EVENT,
+	};
 
-	if (!strncmp(n, "tx_", 3))
-		return SNAP_CNT_TX;
-	if (!strncmp(n, "pass_", 5))
-		return SNAP_CNT_PASS;
-	if (!strncmp(n, "drop_", 5))
-		return SNAP_CNT_DROP;
-	if (!strncmp(n, "ev_", 3))
-		return SNAP_CNT_EVENT;
-	return SNAP_CNT_TOTAL;
+	return kinds[rpilb_counter_kind_of(idx)];
 }
 
 static bool has_prefix(const char *s, const char *p)

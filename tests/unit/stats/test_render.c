@@ -649,7 +649,7 @@ static int python_check(const char *file, const char *script)
 }
 
 /* Every counter appears by name in the JSON: as many as the X-macro lists. */
-#define COUNT_ONE(id, field, help) +1
+#define COUNT_ONE(kind, id, field, help) +1
 #define RPILB_CNT_MAX_LITERAL (0 RPILB_COUNTERS(COUNT_ONE))
 #define STR2(x) #x
 #define STR(x) STR2(x)
