@@ -67,9 +67,12 @@ UNIT_TESTS := $(call test_names,$(UNIT_TEST_SRCS))
 BPF_TESTS := $(call test_names,$(wildcard tests/bpf/test_*.c))
 LAB_TESTS := $(call test_names,$(wildcard tests/lab/test_*.c))
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+# Headers tests share: tests/lib and a layer's own (tests/unit/config/cfgtest.h).
+TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*/*.h)
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS))) tests/bpf tests/lab
 
-.PHONY: all deps deps-demo build check demo clean install uninstall cross tests fmt man deb debs
+.PHONY: all deps deps-demo build check demo clean install uninstall cross tests fmt man deb debs \
+	keywords-doc
 .DEFAULT_GOAL := all
 
 all: build
@@ -121,7 +124,7 @@ $(BUILD)/tools/hellod: tools/hellod.c | $(BUILD)/tools
 
 # --- tests -----------------------------------------------------------------
 # One rule for unit, BPF and lab tests: vpath finds test_X.c in its folder.
-$(BUILD)/tests/%: %.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) | $(BUILD)/tests
+$(BUILD)/tests/%: %.c $(BUILD)/librpilb.a $(TEST_LIB_SRCS) $(TEST_HDRS) | $(BUILD)/tests
 	$(Q)echo "  TEST     $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB_SRCS) $(BUILD)/librpilb.a \
 		-lcmocka $(USER_LDLIBS)
@@ -159,6 +162,12 @@ UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# The keyword lists of docs/config.md and rpilb.cfg(5) rewritten from the
+# parser's tables, and missing keywords added to the fuzzer's dictionary;
+# test_config_docs (make check) fails while any of them differs.
+keywords-doc: $(BUILD)/tests/test_config_docs
+	$(Q)RPILB_UPDATE_DOCS=1 $<
 
 man:
 	$(Q)echo "  MAN      build/man"

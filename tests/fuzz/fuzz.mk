@@ -86,7 +86,7 @@ $(ASAN_BUILD)/user/%.o: user/%.c $(SAN_HDRS)
 $(ASAN_BUILD)/librpilb.a: $(ASAN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(ASAN_BUILD)/tests/%: %.c $(ASAN_BUILD)/librpilb.a $(ASAN_TEST_LIB_SRCS) $(wildcard tests/lib/*.h)
+$(ASAN_BUILD)/tests/%: %.c $(ASAN_BUILD)/librpilb.a $(ASAN_TEST_LIB_SRCS) $(wildcard tests/lib/*.h tests/unit/*/*.h)
 	@mkdir -p $(@D)
 	$(Q)echo "  ASANTEST $@"
 	$(Q)$(FUZZ_CLANG) $(SAN_CFLAGS) $(ASAN_SAN) -Itests/lib -o $@ $< $(ASAN_TEST_LIB_SRCS) \

@@ -179,6 +179,7 @@ struct cfg_diags {
 	char file[CFG_PATH_MAX];
 	struct cfg_diag *items;
 	size_t count;
+	size_t cap; /* items allocated */
 	size_t nerrors;
 };
 
@@ -206,8 +207,64 @@ static inline bool cfg_has_listener(const struct rpilb_config *cfg)
 void cfg_free(struct rpilb_config *cfg);
 void cfg_diags_free(struct cfg_diags *diags);
 
+/*
+ * Append a diagnostic (line 0: about the file as a whole). Every writer of
+ * a list goes through here, so the list grows and is cut (after 1000, with
+ * a note saying so) by one rule; errors are always counted.
+ */
+void cfg_diag_add(struct cfg_diags *diags, enum cfg_severity sev, unsigned int line,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* "file:line: error: msg" / "file:line: warning: msg" */
 int cfg_diag_format(const struct cfg_diags *diags, const struct cfg_diag *d, char *buf, size_t len);
+
+/*
+ * The keyword tables, row by row: what the tests and the documentation
+ * are made from. Every row belongs to a family, the namespace one lookup
+ * searches: "section" (the section keywords), "global", "global stats"
+ * (the global "stats X"), "rpilb", "proxy" (the directives of defaults,
+ * frontend, backend and listen), "option", "timeout", "http-request",
+ * "http-response", "http-after-response", "http-check", "stats" (a
+ * proxy's "stats X"), "server" (the parameters of server and
+ * default-server lines) and "bind" (the parameters of bind lines).
+ */
+#define CFG_IN_TOP	      (1U << 0) /* before the first section */
+#define CFG_IN_GLOBAL	      (1U << 1)
+#define CFG_IN_DEFAULTS	      (1U << 2)
+#define CFG_IN_FRONTEND	      (1U << 3)
+#define CFG_IN_BACKEND	      (1U << 4)
+#define CFG_IN_LISTEN	      (1U << 5)
+#define CFG_IN_RPILB	      (1U << 6)
+#define CFG_IN_SKIPPED	      (1U << 7) /* inside a section rpilb skips whole */
+#define CFG_IN_SERVER	      (1U << 8) /* a parameter on a server line */
+#define CFG_IN_DEFAULT_SERVER (1U << 9) /* a parameter on a default-server line */
+#define CFG_IN_BIND	      (1U << 10) /* a parameter on a bind line */
+
+enum cfg_kw_class {
+	CFG_KW_HONOURED, /* rpilb does what HAProxy does, or already does what it asks */
+	CFG_KW_IGNORED, /* accepted with a warning giving the reason */
+	CFG_KW_REFUSED, /* an error giving the reason */
+};
+
+struct cfg_keyword {
+	const char *family;
+	const char *name; /* a prefix row's is the prefix: "tune.", or "" for any word */
+	bool prefix; /* the row stands for every keyword that starts with name */
+	const char *subfamily; /* set: the keyword only introduces one of that family's */
+	unsigned int where; /* CFG_IN_*: where it may be written */
+	int min_args; /* after the keyword; a parameter takes exactly min_args values */
+	int max_args; /* -1: any number */
+	enum cfg_kw_class class;
+	const char *reason; /* why it is ignored or refused; NULL when honoured */
+};
+
+typedef int (*cfg_keyword_fn)(const struct cfg_keyword *kw, void *arg);
+
+/*
+ * fn for every row of every table, family by family, each in lookup
+ * order. Returns fn's first non-zero return (and stops there), else 0.
+ */
+int cfg_keywords_foreach(cfg_keyword_fn fn, void *arg);
 
 const char *cfg_attach_mode_name(enum cfg_attach_mode mode);
 int cfg_attach_mode_parse(const char *s, enum cfg_attach_mode *mode);

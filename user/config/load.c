@@ -1,36 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "config/load.h"
 #include "lib/log.h"
 
-/* Append a warning about the file as a whole (line 0). */
-static void add_warning(struct cfg_diags *diags, const char *msg)
-{
-	struct cfg_diag *items = realloc(diags->items, (diags->count + 1) * sizeof(*items));
-
-	if (!items)
-		return;
-	diags->items = items;
-	memset(&items[diags->count], 0, sizeof(items[0]));
-	items[diags->count].severity = CFG_WARNING;
-	snprintf(items[diags->count].msg, sizeof(items[0].msg), "%s", msg);
-	diags->count++;
-}
-
 /* Passwords for the stats page in a file anyone may read: say so. */
-static void check_secrets(const char *path, const struct rpilb_config *cfg,
-			  struct cfg_diags *diags)
+static void check_secrets(const char *path, const struct rpilb_config *cfg, struct cfg_diags *diags)
 {
 	struct stat st;
 
 	if (!cfg->stats.nusers || stat(path, &st))
 		return;
 	if (st.st_mode & S_IROTH)
-		add_warning(diags, "this file holds 'stats auth' passwords and is readable by every "
-				   "user: chmod o-r it");
+		cfg_diag_add(
+			diags, CFG_WARNING, 0,
+			"this file holds 'stats auth' passwords and is readable by every user: "
+			"chmod o-r it");
 }
 
 int config_load(const char *path, struct rpilb_config *cfg, struct cfg_diags *diags)

@@ -12,7 +12,7 @@ bool name_valid(const char *s)
 
 	if (n == 0 || n >= CFG_NAME_MAX)
 		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
+	return strspn(s, NAME_CHARS) == n;
 }
 
 int parse_ipv4_port(const char *s, struct in_addr *addr, uint16_t *port)

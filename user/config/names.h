@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#define NAME_RULE "1 to 31 characters from A-Z a-z 0-9 . _ : -"
+#define NAME_RULE  "1 to 31 characters from A-Z a-z 0-9 . _ : -"
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 
 bool name_valid(const char *s);
 /* "A.B.C.D:PORT" (port may be absent: 0); 0 or -1. */

@@ -22,8 +22,7 @@
 #include "cli/ctl_client.h"
 #include "daemon/ctl.h"
 #include "lib/evloop.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "lib/util.h"
 
 #define NOT_RUNNING "rpilb is not running (nothing answers on %s): start it with 'rpilbctl up'"
 

@@ -12,8 +12,7 @@
 #include "testutil.h"
 
 #include "host/netdev.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "lib/util.h"
 
 static struct port_set *set_new(void)
 {

@@ -16,8 +16,7 @@
 #include "model/balancer.h"
 #include "config/config.h"
 #include "model/statefile.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "lib/util.h"
 
 #define NAT_ADDR "192.168.1.10" /* the balancer's own address, for binds on "*" */
 

@@ -10,10 +10,10 @@
 #include "testutil.h"
 
 #include "model/slots.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAXN	      16
-#define GUARD	      0xbeef /* never a valid id in these tests: marks untouched slots */
+#define MAXN  16
+#define GUARD 0xbeef /* never a valid id in these tests: marks untouched slots */
 
 /* Build from weights; ids are 10, 11, 12... so an index is never mistaken for an id. */
 static int build(const unsigned *weights, size_t n, uint16_t *slots, size_t max)

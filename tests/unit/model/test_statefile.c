@@ -25,8 +25,7 @@
 #include "testutil.h"
 
 #include "model/statefile.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "lib/util.h"
 
 #define HEADER                                                                                     \
 	"# rpilb runtime state: changes made with rpilbctl on top of the\n"                        \

@@ -20,6 +20,7 @@
 #include "lib/evloop.h"
 #include "stats/stats_http.h"
 #include "stats/render.h"
+#include "lib/util.h"
 
 #define LOOP_LIMIT_MS 20000 /* a wedged test fails instead of hanging */
 
@@ -396,15 +397,13 @@ static bool has_header(const struct response *r, const char *line)
 			fail_msg("no header \"%s\" in:\n%s", (line), (r)->head);                   \
 	} while (0)
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 /* --- tests ---------------------------------------------------------------------- */
 
 static void test_no_auth_serves_page(void **state)
 {
 	struct fixture *fx = *state;
 	struct request r[] = { { .raw = req("GET", "/", NULL) } };
-	struct client c = { .reqs = r, .nreqs = N(r) };
+	struct client c = { .reqs = r, .nreqs = ARRAY_SIZE(r) };
 
 	serve(fx, &c);
 	assert_int_equal(r[0].resp.status, 200);
@@ -420,7 +419,7 @@ static void test_no_auth_serves_page(void **state)
 	assert_non_null(strstr(r[0].resp.body, "<small>" RPILB_VERSION "</small>"));
 	assert_null(strstr(r[0].resp.body, "http-equiv=\"refresh\""));
 	assert_int_equal(fx->snapshots, 1);
-	free_reqs(r, N(r));
+	free_reqs(r, ARRAY_SIZE(r));
 }
 
 static void test_auth(void **state)
@@ -440,11 +439,11 @@ static void test_auth(void **state)
 		{ .raw = req("GET", "/nope", NULL) }, /* even a 404 does not tell */
 		{ .raw = req("POST", "/", NULL) },
 	};
-	struct client c = { .reqs = r, .nreqs = N(r) };
+	struct client c = { .reqs = r, .nreqs = ARRAY_SIZE(r) };
 	static const int want[] = { 401, 401, 200, 200, 401, 401, 401, 401, 401, 401, 401, 401 };
 
 	serve(fx, &c);
-	for (size_t i = 0; i < N(r); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
 		if (r[i].resp.status != want[i])
 			fail_msg("request %zu: %d, want %d", i, r[i].resp.status, want[i]);
 		if (want[i] == 401) {
@@ -457,7 +456,7 @@ static void test_auth(void **state)
 	}
 	/* Only the two authorized requests took a snapshot. */
 	assert_int_equal(fx->snapshots, 2);
-	free_reqs(r, N(r));
+	free_reqs(r, ARRAY_SIZE(r));
 }
 
 static void test_routes(void **state)
@@ -486,7 +485,7 @@ static void test_routes(void **state)
 		{ .raw = strdup("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n"
 				"Connection: close\r\n\r\nabc") },
 	};
-	struct client c = { .reqs = r, .nreqs = N(r) };
+	struct client c = { .reqs = r, .nreqs = ARRAY_SIZE(r) };
 
 	serve(fx, &c);
 	assert_int_equal(r[0].resp.status, 200);
@@ -531,7 +530,7 @@ static void test_routes(void **state)
 	assert_null(strstr(r[13].resp.head, "Connection: close"));
 	assert_non_null(strstr(r[13].resp.body, "\r\n\r\n{\"format\":1,"));
 	assert_int_equal(r[14].resp.status, 400);
-	free_reqs(r, N(r));
+	free_reqs(r, ARRAY_SIZE(r));
 }
 
 static void test_hidden_version_and_query_uri(void **state)
@@ -546,7 +545,7 @@ static void test_hidden_version_and_query_uri(void **state)
 		{ .raw = req("GET", "/", NULL) },
 		{ .raw = req("GET", "/metrics", NULL) },
 	};
-	struct client c = { .reqs = r, .nreqs = N(r) };
+	struct client c = { .reqs = r, .nreqs = ARRAY_SIZE(r) };
 
 	serve(fx, &c);
 	assert_int_equal(r[0].resp.status, 200);
@@ -566,7 +565,7 @@ static void test_hidden_version_and_query_uri(void **state)
 	assert_int_equal(r[6].resp.status, 200);
 	assert_null(strstr(r[6].resp.body, RPILB_VERSION));
 	assert_non_null(strstr(r[6].resp.body, "\nrpilb_build_info 1\n"));
-	free_reqs(r, N(r));
+	free_reqs(r, ARRAY_SIZE(r));
 }
 
 static void test_oversized_request(void **state)
@@ -575,7 +574,7 @@ static void test_oversized_request(void **state)
 	size_t big = 64 * 1024;
 	char *raw = malloc(big + 256);
 	struct request r[2] = {};
-	struct client c = { .reqs = r, .nreqs = N(r) };
+	struct client c = { .reqs = r, .nreqs = ARRAY_SIZE(r) };
 	int n;
 
 	assert_non_null(raw);
@@ -590,7 +589,7 @@ static void test_oversized_request(void **state)
 		fail_msg("oversized request got %d", r[0].resp.status);
 	assert_int_equal(r[1].resp.status, 200);
 	assert_int_equal(fx->snapshots, 1);
-	free_reqs(r, N(r));
+	free_reqs(r, ARRAY_SIZE(r));
 }
 
 /* Eight idle connections from one address fill its quota; a ninth is refused. */
@@ -668,13 +667,13 @@ static void test_snapshot_failure_is_503(void **state)
 {
 	struct fixture *fx = *state;
 	struct request r[] = { { .raw = req("GET", "/metrics", NULL) } };
-	struct client c = { .reqs = r, .nreqs = N(r) };
+	struct client c = { .reqs = r, .nreqs = ARRAY_SIZE(r) };
 
 	fx->snapshot_err = -EIO;
 	serve(fx, &c);
 	assert_int_equal(r[0].resp.status, 503);
 	assert_string_equal(r[0].resp.body, "503 Service Unavailable\n");
-	free_reqs(r, N(r));
+	free_reqs(r, ARRAY_SIZE(r));
 }
 
 static void test_port_in_use(void **state)
