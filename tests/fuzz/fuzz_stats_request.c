@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_stats_request: the stats page's own decision on a request
- * (stats_http_decide() in user/stats/stats_http.c): Basic-auth decoding and the
+ * (stats_access_decide() in user/stats/stats_access.c): Basic-auth decoding and the
  * credential comparison, the method and body rules, and the routing of the
  * URL and query against the configured "stats uri".
  *
@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "stats/stats_http.h"
+#include "stats/stats_access.h"
 
 static const char *const uris[] = { "/", "/haproxy?stats", "/stats", "/admin?x;y", "/haproxy?" };
 #define NURIS (sizeof(uris) / sizeof(uris[0]))
@@ -213,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rq.has_body = true;
 	}
 
-	status = stats_http_decide(a, &rq, &route);
+	status = stats_access_decide(a, &rq, &route);
 	if (with_users && !oracle_authorized(rq.authorization)) {
 		FUZZ_CHECK(status == 401, "wrong credentials got %u (Authorization: %s)", status,
 			   rq.authorization ? rq.authorization : "(none)");
