@@ -410,7 +410,7 @@ static void show_conns(struct ctl_req *q)
 /* show stats [all]: what the stats page shows, for a terminal or a script. */
 static void show_stats(struct ctl_req *q, bool all)
 {
-	struct stats_render_opts o = { .pretty = true, .all = all };
+	struct render_opts o = { .pretty = true, .all = all };
 	struct snapshot snap;
 	FILE *out;
 	int err = daemon_snapshot(q->d, &snap);

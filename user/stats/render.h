@@ -15,7 +15,7 @@
 
 #include "stats/snapshot.h"
 
-struct stats_render_opts {
+struct render_opts {
 	bool hide_version; /* "stats hide-version": leave the version out */
 	uint32_t refresh_s; /* HTML: auto-refresh period; 0: none */
 	const char *uri; /* HTML: the page's own "stats uri", for export links; NULL: "/" */
@@ -27,11 +27,11 @@ struct stats_render_opts {
 #define STATS_JSON_FORMAT 1
 
 /* Each returns 0, or -EIO if writing to out failed (a full memstream, a closed pipe). */
-int render_stats_html(FILE *out, const struct snapshot *s, const struct stats_render_opts *o);
-int render_stats_csv(FILE *out, const struct snapshot *s, const struct stats_render_opts *o);
-int render_stats_json(FILE *out, const struct snapshot *s, const struct stats_render_opts *o);
-int render_metrics(FILE *out, const struct snapshot *s, const struct stats_render_opts *o);
-int render_stats_text(FILE *out, const struct snapshot *s, const struct stats_render_opts *o);
+int render_stats_html(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_stats_csv(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_stats_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_metrics(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_stats_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
 
 /* The CSV header line, without its newline: tests and docs hold it to this. */
 extern const char stats_csv_header[];
@@ -100,7 +100,11 @@ uint64_t snap_backend_no_server(const struct snapshot *s, const struct snap_back
 
 /* "1.5 KiB", "512 B". */
 void snap_fmt_bytes(char *buf, size_t len, uint64_t bytes);
-/* "45s", "3m07s", "2h05m", "4d03h". */
+/*
+ * The one way a duration is shown as text, in every renderer: "950ms",
+ * "45s", "3m07s", "2h05m", "4d03h" (two units at most, the second
+ * truncated). JSON, CSV and /metrics keep exact numbers.
+ */
 void snap_fmt_duration(char *buf, size_t len, uint64_t ms);
 
 #endif

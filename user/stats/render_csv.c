@@ -281,7 +281,7 @@ static void backend_row(FILE *out, const struct snapshot *s, const struct snap_b
 	put_row(out, r);
 }
 
-int render_stats_csv(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+int render_stats_csv(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
 	struct csv_row *r = calloc(1, sizeof(*r));
 	uint32_t iid = 1;

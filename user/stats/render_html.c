@@ -109,7 +109,7 @@ static void td_duration(FILE *out, uint64_t ms)
 	fprintf(out, "<td>%s</td>", b);
 }
 
-static void render_head(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+static void render_head(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
 	const char *uri = o->uri && *o->uri ? o->uri : "/";
 	char up[32], when[40] = "";
@@ -191,7 +191,7 @@ static void render_frontend(FILE *out, const struct snap_frontend *f)
 
 static void render_check_cells(FILE *out, const struct snap_server *sv)
 {
-	char ago[32];
+	char ago[32], took[32];
 
 	if (!sv->checked) {
 		fputs("<td class=\"l muted\" colspan=\"2\">no check</td>", out);
@@ -209,7 +209,8 @@ static void render_check_cells(FILE *out, const struct snap_server *sv)
 		esc(out, sv->check_result);
 		if (sv->check_code)
 			fprintf(out, "/%d", sv->check_code);
-		fprintf(out, " in %u ms</td>", sv->check_duration_ms);
+		snap_fmt_duration(took, sizeof(took), sv->check_duration_ms);
+		fprintf(out, " in %s</td>", took);
 	}
 	if (sv->check_ago_ms < 0) {
 		fputs("<td class=\"muted\">never</td>", out);
@@ -373,9 +374,9 @@ static void render_legend(FILE *out)
 	      out);
 }
 
-int render_stats_html(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+int render_stats_html(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	static const struct stats_render_opts defaults;
+	static const struct render_opts defaults;
 
 	if (!o)
 		o = &defaults;

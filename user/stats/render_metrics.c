@@ -419,9 +419,9 @@ static void render_datapath(FILE *out, const struct snapshot *s)
 		s->expired_halfopen, s->expired_idle, s->expired_closed, s->expired_orphan);
 }
 
-int render_metrics(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+int render_metrics(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	static const struct stats_render_opts defaults;
+	static const struct render_opts defaults;
 
 	if (!o)
 		o = &defaults;

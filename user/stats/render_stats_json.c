@@ -144,9 +144,9 @@ static void json_backend(struct json_writer *jw, const struct snapshot *s,
 	json_end_object(jw);
 }
 
-int render_stats_json(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+int render_stats_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	static const struct stats_render_opts defaults;
+	static const struct render_opts defaults;
 	struct json_writer *jw;
 
 	if (!o)

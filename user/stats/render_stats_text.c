@@ -21,7 +21,7 @@ static void put_clean(FILE *out, const char *s, int width)
 		fputc(' ', out);
 }
 
-static void text_header(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+static void text_header(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
 	char up[32];
 
@@ -75,7 +75,7 @@ static void text_frontend(FILE *out, const struct snap_frontend *f)
 
 static void text_check(FILE *out, const struct snap_server *sv)
 {
-	char ago[32];
+	char ago[32], took[32];
 
 	if (!sv->checked) {
 		fputs("no check", out);
@@ -88,7 +88,8 @@ static void text_check(FILE *out, const struct snap_server *sv)
 	put_clean(out, sv->check_result, 0);
 	if (sv->check_code)
 		fprintf(out, " %d", sv->check_code);
-	fprintf(out, " %ums", sv->check_duration_ms);
+	snap_fmt_duration(took, sizeof(took), sv->check_duration_ms);
+	fprintf(out, " %s", took);
 	if (sv->check_ago_ms >= 0) {
 		snap_fmt_duration(ago, sizeof(ago), (uint64_t)sv->check_ago_ms);
 		fprintf(out, ", %s ago", ago);
@@ -143,9 +144,9 @@ static void text_counters(FILE *out, const struct snapshot *s, bool all)
 	}
 }
 
-int render_stats_text(FILE *out, const struct snapshot *s, const struct stats_render_opts *o)
+int render_stats_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	static const struct stats_render_opts defaults;
+	static const struct render_opts defaults;
 
 	if (!o)
 		o = &defaults;

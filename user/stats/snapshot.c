@@ -167,7 +167,9 @@ void snap_fmt_duration(char *buf, size_t len, uint64_t ms)
 {
 	uint64_t s = ms / 1000;
 
-	if (s < 60)
+	if (ms < 1000)
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+	else if (s < 60)
 		snprintf(buf, len, "%" PRIu64 "s", s);
 	else if (s < 3600)
 		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);

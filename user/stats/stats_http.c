@@ -132,7 +132,7 @@ static const char *content_type(enum stats_route route)
 static char *render(const struct stats_http *h, enum stats_route route, size_t *len,
 		    unsigned int *status)
 {
-	struct stats_render_opts ro = {
+	struct render_opts ro = {
 		.hide_version = h->hide_version,
 		.refresh_s = h->refresh_s,
 		.uri = h->access.uri,

@@ -147,10 +147,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-typedef int (*render_fn)(FILE *, const struct snapshot *, const struct stats_render_opts *);
+typedef int (*render_fn)(FILE *, const struct snapshot *, const struct render_opts *);
 
 /* Render into a malloc'd string; the caller frees it. */
-static char *render(render_fn fn, const struct snapshot *s, const struct stats_render_opts *o)
+static char *render(render_fn fn, const struct snapshot *s, const struct render_opts *o)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -258,6 +258,12 @@ static void test_formats(void **state)
 	assert_string_equal(b, "1.5 KiB");
 	snap_fmt_bytes(b, sizeof(b), 7654321);
 	assert_string_equal(b, "7.3 MiB");
+	snap_fmt_duration(b, sizeof(b), 0);
+	assert_string_equal(b, "0ms");
+	snap_fmt_duration(b, sizeof(b), 999);
+	assert_string_equal(b, "999ms");
+	snap_fmt_duration(b, sizeof(b), 1000);
+	assert_string_equal(b, "1s");
 	snap_fmt_duration(b, sizeof(b), 45999);
 	assert_string_equal(b, "45s");
 	snap_fmt_duration(b, sizeof(b), 187000);
@@ -290,7 +296,7 @@ static void test_totals(void **state)
 
 static void test_html_escapes_every_name(void **state)
 {
-	struct stats_render_opts o = { .uri = "/" };
+	struct render_opts o = { .uri = "/" };
 	char *html = render(render_stats_html, *state, &o);
 
 	assert_not_contains(html, "<b>evil");
@@ -351,7 +357,7 @@ static void test_html_state_colours(void **state)
 
 static void test_html_refresh_and_version(void **state)
 {
-	struct stats_render_opts o = { .refresh_s = 5 };
+	struct render_opts o = { .refresh_s = 5 };
 	char *html = render(render_stats_html, *state, &o);
 
 	assert_int_equal(count(html, "<meta http-equiv=\"refresh\" content=\"5\">"), 1);
@@ -368,7 +374,7 @@ static void test_html_refresh_and_version(void **state)
 
 static void test_html_content(void **state)
 {
-	struct stats_render_opts o = { .uri = "/haproxy?stats" };
+	struct render_opts o = { .uri = "/haproxy?stats" };
 	char *html = render(render_stats_html, *state, &o);
 
 	assert_contains(html, "<a href=\"/haproxy?stats;csv\">CSV</a>");
@@ -389,7 +395,7 @@ static void test_html_content(void **state)
 			      "<td class=\"st st-up\">UP</td><td>1</td><td>2</td><td>11</td>"
 			      "<td>1.2</td><td title=\"123456 bytes\">120.6 KiB</td>"
 			      "<td title=\"7654321 bytes\">7.3 MiB</td>"
-			      "<td class=\"l\" title=\"Layer7 check passed\">L7OK/200 in 3 ms</td>"
+			      "<td class=\"l\" title=\"Layer7 check passed\">L7OK/200 in 3ms</td>"
 			      "<td>1s ago</td><td>1m01s</td><td>4s</td><td>1</td>"
 			      "<td>1</td><td class=\"zero\">0</td>"
 			      "<td class=\"l\">HTTP status 200</td></tr>");
@@ -410,7 +416,7 @@ static void test_html_content(void **state)
 	assert_contains(html, "Expired: orphan</td><td>7</td>");
 	assert_contains(html, "Flows (open and closing)</td><td>12 / 65536 (0.0%)</td>");
 	assert_contains(html,
-			"<td class=\"l\" title=\"Layer4 connection problem\">L4CON in 1 ms</td>");
+			"<td class=\"l\" title=\"Layer4 connection problem\">L4CON in 1ms</td>");
 	free(html);
 }
 
@@ -694,7 +700,7 @@ static const char json_script[] =
 
 static void test_json_parses_and_has_fields(void **state)
 {
-	struct stats_render_opts o = { .pretty = false };
+	struct render_opts o = { .pretty = false };
 	char *json = render(render_stats_json, *state, &o);
 	char *path = strdup(write_tmp(json));
 
@@ -714,7 +720,7 @@ static void test_json_parses_and_has_fields(void **state)
 
 static void test_json_hidden_version_and_unchecked(void **state)
 {
-	struct stats_render_opts o = { .hide_version = true };
+	struct render_opts o = { .hide_version = true };
 	struct snapshot *s = *state;
 	char *json, *path;
 
@@ -874,7 +880,7 @@ static void test_metrics_values(void **state)
 
 static void test_metrics_scopes_and_hidden_version(void **state)
 {
-	struct stats_render_opts o = { .hide_version = true };
+	struct render_opts o = { .hide_version = true };
 	struct snapshot *s = *state;
 	char *m;
 
@@ -915,7 +921,7 @@ static void promtool_ok(const char *text)
 
 static void test_metrics_promtool(void **state)
 {
-	struct stats_render_opts o = { .hide_version = true };
+	struct render_opts o = { .hide_version = true };
 	struct snapshot empty = {};
 	char *m;
 
@@ -941,7 +947,7 @@ static void test_metrics_promtool(void **state)
 
 static void test_text(void **state)
 {
-	struct stats_render_opts o = {};
+	struct render_opts o = {};
 	struct snapshot *s = *state;
 	char *t;
 
@@ -956,7 +962,7 @@ static void test_text(void **state)
 	assert_contains(t, "\nbackend <b>evil&\"' (roundrobin, 2/3 servers in rotation)\n");
 	assert_contains(t, "  raspberrypi01    UP                1       2         11     1.2"
 			   "  120.6 KiB    7.3 MiB     1m01s  L7OK 200 3ms, 1s ago\n");
-	assert_contains(t, "L4CON 1ms, 0s ago (Connection refused <x>)\n");
+	assert_contains(t, "L4CON 1ms, 200ms ago (Connection refused <x>)\n");
 	/* no terminal escapes from a name */
 	assert_not_contains(t, "\x1b");
 	assert_contains(t, "esc?[31mred");
