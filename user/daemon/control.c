@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stats/conns.h"
 #include "daemon/daemon.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -357,15 +356,50 @@ static void status_info(struct daemon *d, struct status_info *si)
 	si->pid = getpid();
 }
 
+typedef int (*render_fn)(FILE *out, const struct snapshot *s, const struct render_opts *o);
+
+/* Write the answer with fn; 0, or the reply says why not. */
+static int reply_with(struct ctl_req *q, render_fn fn, const struct snapshot *snap,
+		      const struct render_opts *o)
+{
+	FILE *out = ctl_reply_stream(q->r);
+	int err;
+
+	if (!out) {
+		ctl_reply_error(q->r, "out of memory");
+		return -ENOMEM;
+	}
+	err = fn(out, snap, o);
+	if (fclose(out) && !err)
+		err = -EIO;
+	/* A body that could not grow is answered as such by the socket's framing. */
+	if (err && !q->r->oom)
+		ctl_reply_error(q->r, "writing the answer failed: %s", strerror(-err));
+	return err;
+}
+
+/* A snapshot for rq, rendered as the answer: text, or JSON after "json". */
+static void reply_snapshot(struct ctl_req *q, const struct snap_request *rq, render_fn text,
+			   render_fn json, const struct render_opts *o, const char *reading)
+{
+	struct snapshot snap;
+	int err = daemon_snapshot(q->d, rq, &snap);
+
+	if (err) {
+		ctl_reply_error(q->r, "reading %s failed: %s", reading, strerror(-err));
+		return;
+	}
+	reply_with(q, q->json ? json : text, &snap, o);
+	snapshot_free(&snap);
+}
+
 /* show conns [node NAME] [backend B] [client IP] */
 static void show_conns(struct ctl_req *q)
 {
-	struct conn_filter f = { .any_client = true };
+	struct snap_request rq = { .conns = true };
 	const char *node = NULL;
-	struct conn *v = NULL;
+	struct in_addr client;
 	char err[160];
-	FILE *out;
-	int n;
 
 	for (int i = 2; i < q->argc; i += 2) {
 		if (i + 1 >= q->argc) {
@@ -375,11 +409,11 @@ static void show_conns(struct ctl_req *q)
 		if (!strcmp(q->argv[i], "node")) {
 			node = q->argv[i + 1];
 		} else if (!strcmp(q->argv[i], "client")) {
-			if (inet_pton(AF_INET, q->argv[i + 1], &f.client) != 1) {
+			if (inet_pton(AF_INET, q->argv[i + 1], &client) != 1) {
 				ctl_reply_error(q->r, "bad client address '%s'", q->argv[i + 1]);
 				return;
 			}
-			f.any_client = false;
+			rq.conns_client = &client;
 		} else if (strcmp(q->argv[i], "backend")) {
 			ctl_reply_error(q->r, "unknown option '%s': node, backend, client",
 					q->argv[i]);
@@ -387,45 +421,22 @@ static void show_conns(struct ctl_req *q)
 		}
 	}
 	if (node) {
-		f.node = balancer_find(&q->d->lb, node, opt_backend(q, 2), err, sizeof(err));
-		if (!f.node) {
+		rq.conns_server = balancer_find(&q->d->lb, node, opt_backend(q, 2), err, sizeof(err));
+		if (!rq.conns_server) {
 			ctl_reply_error(q->r, "%s", err);
 			return;
 		}
 	}
-	n = conns_collect(&q->d->maps, &q->d->lb, &f, &v);
-	if (n < 0) {
-		ctl_reply_error(q->r, "reading the flow table failed: %s", strerror(-n));
-		return;
-	}
-	out = ctl_reply_stream(q->r);
-	if (q->json)
-		render_conns_json(out, v, n);
-	else
-		render_conns_text(out, v, n);
-	fclose(out);
-	free(v);
+	reply_snapshot(q, &rq, render_conns_text, render_conns_json, NULL, "the flow table");
 }
 
 /* show stats [all]: what the stats page shows, for a terminal or a script. */
 static void show_stats(struct ctl_req *q, bool all)
 {
+	static const struct snap_request rq = { .counters = true };
 	struct render_opts o = { .pretty = true, .all = all };
-	struct snapshot snap;
-	FILE *out;
-	int err = daemon_snapshot(q->d, &snap);
 
-	if (err) {
-		ctl_reply_error(q->r, "reading the counters failed: %s", strerror(-err));
-		return;
-	}
-	out = ctl_reply_stream(q->r);
-	if (q->json)
-		render_stats_json(out, &snap, &o);
-	else
-		render_stats_text(out, &snap, &o);
-	fclose(out);
-	snapshot_free(&snap);
+	reply_snapshot(q, &rq, render_stats_text, render_stats_json, &o, "the counters");
 }
 
 static void cmd_show(struct ctl_req *q)

@@ -23,22 +23,6 @@
 #include "stats/stats_http.h"
 #include "model/statefile.h"
 
-static int count_open(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f, void *arg)
-{
-	uint32_t *by_id = arg;
-
-	(void)k;
-	if (!(f->flags & RPILB_FLOW_CLOSED) && f->backend_id < RPILB_MAX_BACKENDS)
-		by_id[f->backend_id]++;
-	return 0;
-}
-
-int daemon_count_open_flows(struct daemon *d, uint32_t by_id[RPILB_MAX_BACKENDS])
-{
-	memset(by_id, 0, RPILB_MAX_BACKENDS * sizeof(by_id[0]));
-	return maps_for_each_fwd(&d->maps, count_open, by_id);
-}
-
 int daemon_save_state(struct daemon *d, char *err, size_t errlen)
 {
 	struct lb_overrides ov;
@@ -177,7 +161,9 @@ void daemon_release_health(struct balancer *b)
 
 static int stats_snapshot(struct snapshot *s, void *arg)
 {
-	return daemon_snapshot(arg, s);
+	static const struct snap_request rq = { .counters = true };
+
+	return daemon_snapshot(arg, &rq, s);
 }
 
 /* The "listen stats" page, on its own bind; nothing listens without one. */

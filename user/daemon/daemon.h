@@ -91,12 +91,29 @@ void daemon_health_changed(struct lb_server *s, void *arg);
 
 void daemon_ctl_handler(int argc, char **argv, struct ctl_reply *r, void *arg);
 
-/* Everything the stats page shows, at this instant; snapshot_free() it. */
-int daemon_snapshot(struct daemon *d, struct snapshot *s);
+/*
+ * What one reader of the snapshot needs beyond the model, the servers'
+ * numbers and their open flows, which every snapshot has.
+ */
+struct snap_request {
+	bool counters; /* the data path's counters (the stats views): fail if unreadable */
+	bool conns; /* the flow list ("conns"), filtered by: */
+	const struct lb_server *conns_server; /* NULL: every server's flows */
+	const struct in_addr *conns_client; /* NULL: every client's */
+};
+
+/*
+ * Everything a user sees, at this instant (snapshot_fill.c); snapshot_free()
+ * it. 0, or a negative errno: -ENOMEM, or a map rq needs could not be read.
+ */
+int daemon_snapshot(struct daemon *d, const struct snap_request *rq, struct snapshot *s);
 /* Record each server's new-flow count for the rate (once per sweep). */
 void daemon_rate_sample(struct daemon *d);
 
-/* Open (not closed) flows per backend id, counted in the flow table now. */
+/*
+ * Open (not closed) flows per backend id, counted in the flow table now:
+ * the one count, for the snapshot and for the ids a new model may not reuse.
+ */
 int daemon_count_open_flows(struct daemon *d, uint32_t by_id[RPILB_MAX_BACKENDS]);
 
 #endif

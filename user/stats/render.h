@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The stats renderers: one struct snapshot in, one document out (the
- * stats page, HAProxy's CSV, JSON, Prometheus text, the terminal table).
- * Each is a pure function of the snapshot and the options, so tests build
- * snapshots by hand and compare text. docs/stats.md describes every field.
+ * The renderers: one struct snapshot in, one document out (the stats
+ * page, HAProxy's CSV, JSON, Prometheus text, the terminal tables of
+ * stats, status and conns, the answers to runtime changes). Each is a pure
+ * function of the snapshot and the options, with one signature, so tests
+ * build snapshots by hand and compare text. docs/stats.md and
+ * docs/control.md describe every field.
  */
 #ifndef RPILB_STATS_RENDER_H
 #define RPILB_STATS_RENDER_H
@@ -26,12 +28,20 @@ struct render_opts {
 /* JSON "format" member: bumped only when a member changes meaning or goes away. */
 #define STATS_JSON_FORMAT 1
 
-/* Each returns 0, or -EIO if writing to out failed (a full memstream, a closed pipe). */
+/*
+ * Each returns 0, or -EIO if writing to out failed (a full memstream, a
+ * closed pipe); the JSON ones -ENOMEM if the writer cannot be allocated.
+ * o may be NULL for the defaults.
+ */
 int render_stats_html(FILE *out, const struct snapshot *s, const struct render_opts *o);
 int render_stats_csv(FILE *out, const struct snapshot *s, const struct render_opts *o);
 int render_stats_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
 int render_metrics(FILE *out, const struct snapshot *s, const struct render_opts *o);
 int render_stats_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
+
+/* "rpilbctl conns": s->conns, the flows the daemon put in the snapshot. */
+int render_conns_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_conns_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
 
 /* The CSV header line, without its newline: tests and docs hold it to this. */
 extern const char stats_csv_header[];

@@ -15,6 +15,9 @@ void snapshot_free(struct snapshot *s)
 		free(s->backends[i].servers);
 	free(s->backends);
 	free(s->frontends);
+	free(s->conns);
+	s->conns = NULL;
+	s->nconns = 0;
 	s->backends = NULL;
 	s->nbackends = 0;
 	s->frontends = NULL;

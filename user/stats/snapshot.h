@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Everything the stats page, /metrics, the CSV and JSON exports and
- * "rpilbctl stats" show, copied out of the daemon at one instant. The
- * renderers read only this, so they are pure functions of it and can be
- * tested without a kernel; the daemon fills it (daemon_snapshot()).
+ * Everything a user sees, copied out of the daemon at one instant: the
+ * stats page, /metrics, the CSV and JSON exports, "rpilbctl stats",
+ * "status" and "conns", and the answers to add-node, drain, maint, enable
+ * and del-node. The renderers read only this, so they are pure functions
+ * of it and can be tested without a kernel; the daemon fills it
+ * (daemon_snapshot(), user/daemon/snapshot_fill.c).
  */
 #ifndef RPILB_SNAPSHOT_H
 #define RPILB_SNAPSHOT_H
@@ -17,17 +19,19 @@
 
 struct snap_server {
 	char name[SNAP_NAME_MAX];
+	uint16_t id;	      /* its entry in the kernel's backends map */
 	char address[24];     /* "192.168.1.101" */
 	uint16_t port;
 	char state[24];       /* what the operator reads: "UP", "UP 1/3", "DOWN", "DOWN 1/2",
 				 "INIT", "DRAIN", "MAINT" */
+	char health[24];      /* the checks' verdict alone: "UP", "UP 1/3", "DOWN 1/2", "INIT" */
 	char admin[8];	      /* "ready", "drain", "maint" */
 	bool up;	      /* health verdict */
 	bool in_rotation;     /* gets new flows */
 	bool checked;	      /* health checks configured */
 	bool runtime;	      /* added with add-node */
 	uint32_t weight;
-	uint32_t active_flows; /* open flows now (from the flow table) */
+	uint32_t active_flows; /* open flows, counted in the flow table when filled */
 	uint64_t new_flows;    /* flows opened, total */
 	double flow_rate;      /* new flows per second over the last few seconds */
 	uint64_t packets_in, bytes_in;	 /* client -> server */
@@ -68,6 +72,24 @@ struct snap_frontend {
 	uint32_t nbinds;
 };
 
+/* One flow of the flow table, as "rpilbctl conns" lists it. */
+struct snap_conn {
+	char client[16]; /* "192.168.1.50" */
+	uint16_t client_port;
+	char vip[16];
+	uint16_t vip_port;
+	char frontend[SNAP_NAME_MAX]; /* "" if no bind has that address any more */
+	char backend[SNAP_NAME_MAX];
+	char server[SNAP_NAME_MAX]; /* "" if the server is gone (its flows finish) */
+	char server_address[16];
+	uint16_t server_port;
+	uint16_t nat_port;
+	char state[12]; /* "SYN_SENT", "ESTABLISHED", "FIN_WAIT", "CLOSING", "CLOSED", "RESET" */
+	uint64_t age_ms, idle_ms;
+	uint64_t packets_in, bytes_in;	 /* client -> server */
+	uint64_t packets_out, bytes_out; /* server -> client */
+};
+
 struct snapshot {
 	char version[24];
 	char hostname[64];
@@ -87,6 +109,9 @@ struct snapshot {
 	uint32_t nfrontends;
 	struct snap_backend *backends;
 	uint32_t nbackends;
+	/* Only when asked for (conns): the flows that matched, oldest first. */
+	struct snap_conn *conns;
+	uint32_t nconns;
 };
 
 void snapshot_free(struct snapshot *s);

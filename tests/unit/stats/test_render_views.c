@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for the renderers of the control socket's views
+ * (user/stats/render_conns.c, render_status.c, render_reply.c): a
+ * hand-built snapshot of the seed (one frontend on :80, a backend of three
+ * Pis) and the exact text and JSON each view prints for it.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "testutil.h"
+
+#include "stats/render.h"
+
+/* --- fixtures --------------------------------------------------------------- */
+
+static void set_server(struct snap_server *sv, uint16_t id, const char *name, const char *addr,
+		       const char *state, const char *health)
+{
+	snprintf(sv->name, sizeof(sv->name), "%s", name);
+	sv->id = id;
+	snprintf(sv->address, sizeof(sv->address), "%s", addr);
+	sv->port = 8000;
+	snprintf(sv->state, sizeof(sv->state), "%s", state);
+	snprintf(sv->health, sizeof(sv->health), "%s", health);
+	snprintf(sv->admin, sizeof(sv->admin), "ready");
+	sv->up = !strncmp(health, "UP", 2);
+	sv->in_rotation = sv->up;
+	sv->checked = true;
+	sv->weight = 1;
+	sv->check_ago_ms = -1;
+}
+
+static void set_conn(struct snap_conn *c, const char *client, uint16_t port, const char *server,
+		     const char *state, uint64_t age_ms, uint64_t idle_ms)
+{
+	snprintf(c->client, sizeof(c->client), "%s", client);
+	c->client_port = port;
+	snprintf(c->vip, sizeof(c->vip), "10.0.0.2");
+	c->vip_port = 80;
+	snprintf(c->frontend, sizeof(c->frontend), "raspberrypinodes");
+	snprintf(c->backend, sizeof(c->backend), "nodes");
+	snprintf(c->server, sizeof(c->server), "%s", server);
+	snprintf(c->server_address, sizeof(c->server_address), "192.168.1.101");
+	c->server_port = 8000;
+	c->nat_port = 61001;
+	snprintf(c->state, sizeof(c->state), "%s", state);
+	c->age_ms = age_ms;
+	c->idle_ms = idle_ms;
+}
+
+/* The seed, as the daemon would fill it a minute and five seconds after "up". */
+static struct snapshot *seed_snapshot(void)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	struct snap_server *sv;
+
+	assert_non_null(s);
+	snprintf(s->version, sizeof(s->version), "%s", RPILB_VERSION);
+	snprintf(s->hostname, sizeof(s->hostname), "pi-lb");
+	snprintf(s->interface, sizeof(s->interface), "eth0");
+	snprintf(s->mode, sizeof(s->mode), "tc");
+	snprintf(s->mode_reason, sizeof(s->mode_reason), "generic XDP only on eth0");
+	s->now_unix = 1700000000;
+	s->uptime_ms = 65400;
+	s->pid = 4242;
+	s->flows = 3;
+	s->flow_capacity = 65536;
+
+	s->nfrontends = 1;
+	s->frontends = calloc(1, sizeof(*s->frontends));
+	assert_non_null(s->frontends);
+	snprintf(s->frontends[0].name, SNAP_NAME_MAX, "raspberrypinodes");
+	snprintf(s->frontends[0].backend, SNAP_NAME_MAX, "nodes");
+	s->frontends[0].nbinds = 1;
+	snprintf(s->frontends[0].binds[0].address, 24, "10.0.0.2");
+	s->frontends[0].binds[0].port = 80;
+
+	s->nbackends = 1;
+	s->backends = calloc(1, sizeof(*s->backends));
+	assert_non_null(s->backends);
+	snprintf(s->backends[0].name, SNAP_NAME_MAX, "nodes");
+	snprintf(s->backends[0].balance, 16, "roundrobin");
+	s->backends[0].nservers = 3;
+	s->backends[0].active_servers = 1;
+	s->backends[0].servers = calloc(3, sizeof(struct snap_server));
+	assert_non_null(s->backends[0].servers);
+
+	sv = &s->backends[0].servers[0];
+	set_server(sv, 0, "raspberrypi01", "192.168.1.101", "UP", "UP");
+	snprintf(sv->check_result, sizeof(sv->check_result), "L7OK");
+	snprintf(sv->check_desc, sizeof(sv->check_desc), "Layer7 check passed");
+	snprintf(sv->check_detail, sizeof(sv->check_detail), "HTTP status 200");
+	sv->check_code = 200;
+	sv->check_duration_ms = 1;
+	sv->check_ago_ms = 420;
+	sv->active_flows = 2;
+
+	sv = &s->backends[0].servers[1];
+	set_server(sv, 1, "raspberrypi02", "192.168.1.102", "DRAIN (DOWN 1/2)", "DOWN 1/2");
+	snprintf(sv->admin, sizeof(sv->admin), "drain");
+	snprintf(sv->check_result, sizeof(sv->check_result), "L4CON");
+	snprintf(sv->check_detail, sizeof(sv->check_detail), "Connection refused");
+	sv->check_duration_ms = 0;
+	sv->check_ago_ms = 65000;
+	sv->in_rotation = false;
+	sv->active_flows = 1;
+	sv->weight = 3;
+
+	sv = &s->backends[0].servers[2];
+	set_server(sv, 7, "raspberrypi04", "192.168.1.104", "UP", "UP");
+	sv->checked = false;
+	sv->runtime = true;
+	sv->in_rotation = false;
+	sv->weight = 0;
+
+	s->nconns = 2;
+	s->conns = calloc(2, sizeof(*s->conns));
+	assert_non_null(s->conns);
+	set_conn(&s->conns[0], "192.168.1.50", 40001, "raspberrypi01", "ESTABLISHED", 65000, 950);
+	s->conns[0].packets_in = 10;
+	s->conns[0].bytes_in = 1000;
+	s->conns[0].packets_out = 8;
+	s->conns[0].bytes_out = 24000;
+	set_conn(&s->conns[1], "192.168.1.51", 40002, "", "FIN_WAIT", 1500, 0);
+	s->conns[1].frontend[0] = '\0';
+	return s;
+}
+
+static int setup(void **state)
+{
+	*state = seed_snapshot();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	snapshot_free(*state);
+	free(*state);
+	return 0;
+}
+
+typedef int (*render_fn)(FILE *, const struct snapshot *, const struct render_opts *);
+
+/* Render into a malloc'd string; the caller frees it. */
+static char *render(render_fn fn, const struct snapshot *s, const struct render_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, s, o), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(buf);
+	return buf;
+}
+
+static void assert_renders(render_fn fn, const struct snapshot *s, const struct render_opts *o,
+			   const char *want)
+{
+	char *got = render(fn, s, o);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* --- conns ------------------------------------------------------------------ */
+
+static void test_conns_text(void **state)
+{
+	assert_renders(render_conns_text, *state, NULL,
+		       "CLIENT                FRONTEND           NODE             STATE            AGE"
+		       "    IDLE   BYTES IN  BYTES OUT\n"
+		       "192.168.1.50:40001    raspberrypinodes   raspberrypi01    ESTABLISHED    1m05s"
+		       "   950ms       1000      24000\n"
+		       "192.168.1.51:40002    -                  (removed)        FIN_WAIT          1s"
+		       "     0ms          0          0\n"
+		       "2 flows\n");
+}
+
+static void test_conns_text_empty(void **state)
+{
+	struct snapshot *s = *state;
+
+	s->nconns = 0;
+	assert_renders(render_conns_text, s, NULL,
+		       "CLIENT                FRONTEND           NODE             STATE            AGE"
+		       "    IDLE   BYTES IN  BYTES OUT\n"
+		       "0 flows\n");
+	s->nconns = 1;
+	assert_renders(render_conns_text, s, NULL,
+		       "CLIENT                FRONTEND           NODE             STATE            AGE"
+		       "    IDLE   BYTES IN  BYTES OUT\n"
+		       "192.168.1.50:40001    raspberrypinodes   raspberrypi01    ESTABLISHED    1m05s"
+		       "   950ms       1000      24000\n"
+		       "1 flow\n");
+}
+
+static void test_conns_json(void **state)
+{
+	assert_renders(render_conns_json, *state, NULL,
+		       "{\"count\":2,\"flows\":[{\"client\":\"192.168.1.50\",\"client_port\":40001,"
+		       "\"vip\":\"10.0.0.2\",\"vip_port\":80,\"frontend\":\"raspberrypinodes\","
+		       "\"backend\":\"nodes\",\"node\":\"raspberrypi01\","
+		       "\"node_address\":\"192.168.1.101\",\"node_port\":8000,\"nat_port\":61001,"
+		       "\"state\":\"ESTABLISHED\",\"age_ms\":65000,\"idle_ms\":950,\"packets_in\":10,"
+		       "\"bytes_in\":1000,\"packets_out\":8,\"bytes_out\":24000},"
+		       "{\"client\":\"192.168.1.51\",\"client_port\":40002,"
+		       "\"vip\":\"10.0.0.2\",\"vip_port\":80,\"frontend\":\"\","
+		       "\"backend\":\"nodes\",\"node\":\"\","
+		       "\"node_address\":\"192.168.1.101\",\"node_port\":8000,\"nat_port\":61001,"
+		       "\"state\":\"FIN_WAIT\",\"age_ms\":1500,\"idle_ms\":0,\"packets_in\":0,"
+		       "\"bytes_in\":0,\"packets_out\":0,\"bytes_out\":0}]}\n");
+}
+
+/* --- write errors --------------------------------------------------------------- */
+
+static void test_write_error(void **state)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		skip();
+	setvbuf(f, NULL, _IONBF, 0);
+	assert_int_equal(render_conns_text(f, *state, NULL), -EIO);
+	assert_int_equal(render_conns_json(f, *state, NULL), -EIO);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_conns_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conns_text_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conns_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
