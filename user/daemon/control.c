@@ -16,7 +16,6 @@
 #include "lib/log.h"
 #include "config/names.h"
 #include "daemon/notify.h"
-#include "stats/render_status.h"
 #include "health/srvhealth.h"
 #include "stats/snapshot.h"
 #include "model/statefile.h"
@@ -59,33 +58,58 @@ static struct lb_server *find_server(struct ctl_req *q)
 	return s;
 }
 
-static void reply_server(struct ctl_req *q, const struct lb_server *s, const char *what)
+typedef int (*render_fn)(FILE *out, const struct snapshot *s, const struct render_opts *o);
+
+/* Write the answer with fn; 0, or the reply says why not. */
+static int reply_with(struct ctl_req *q, render_fn fn, const struct snapshot *snap,
+		      const struct render_opts *o)
 {
-	char state[32], ip[INET_ADDRSTRLEN];
+	FILE *out = ctl_reply_stream(q->r);
+	int err;
 
-	server_state_label(s, ev_now_ms(), state, sizeof(state));
-	inet_ntop(AF_INET, &s->addr, ip, sizeof(ip));
-	if (q->json) {
-		FILE *f = ctl_reply_stream(q->r);
-		struct json_writer *jw = json_new(f, false);
+	if (!out) {
+		ctl_reply_error(q->r, "out of memory");
+		return -ENOMEM;
+	}
+	err = fn(out, snap, o);
+	if (fclose(out) && !err)
+		err = -EIO;
+	/* A body that could not grow is answered as such by the socket's framing. */
+	if (err && !q->r->oom)
+		ctl_reply_error(q->r, "writing the answer failed: %s", strerror(-err));
+	return err;
+}
 
-		json_begin_object(jw);
-		json_kv_str(jw, "server", s->name);
-		json_kv_str(jw, "backend", s->pool->name);
-		json_kv_str(jw, "address", ip);
-		json_kv_u64(jw, "port", s->port);
-		json_kv_str(jw, "admin", admin_state_name(s->admin));
-		json_kv_str(jw, "state", state);
-		json_kv_u64(jw, "weight", s->weight);
-		json_kv_u64(jw, "active_flows", s->active_flows);
-		json_end_object(jw);
-		json_free(jw);
-		fputc('\n', f);
-		fclose(f);
+/* A snapshot for rq, rendered as the answer: text, or JSON after "json". */
+static void reply_snapshot(struct ctl_req *q, const struct snap_request *rq, render_fn text,
+			   render_fn json, const struct render_opts *o, const char *reading)
+{
+	struct snapshot snap;
+	int err = daemon_snapshot(q->d, rq, &snap);
+
+	if (err) {
+		ctl_reply_error(q->r, "reading %s failed: %s", reading, strerror(-err));
 		return;
 	}
-	ctl_reply_printf(q->r, "%s/%s %s: %s, %u open flow%s\n", s->pool->name, s->name, what,
-			 state, s->active_flows, s->active_flows == 1 ? "" : "s");
+	reply_with(q, q->json ? json : text, &snap, o);
+	snapshot_free(&snap);
+}
+
+/* The answer to a runtime change of s: what it is now, from a snapshot taken now. */
+static void reply_server(struct ctl_req *q, const struct lb_server *s, const char *what)
+{
+	static const struct snap_request rq = {};
+	struct render_opts o = { .backend = s->pool->name, .server = s->name, .what = what };
+	struct snapshot snap;
+	int err = daemon_snapshot(q->d, &rq, &snap);
+
+	if (err) {
+		ctl_reply_error(q->r, "%s/%s %s, but reading its state failed: %s", s->pool->name,
+				s->name, what, strerror(-err));
+		return;
+	}
+	reply_with(q, q->json ? render_change_json : render_change_text, &snap, &o);
+	snapshot_free(&snap);
 }
 
 static void reply_kernel_error(struct ctl_req *q, const struct lb_pool *pool, int err)
@@ -253,19 +277,64 @@ static void cmd_add(struct ctl_req *q)
 	reply_server(q, s, s->opts.check ? "added, joins once its checks pass" : "added");
 }
 
+/* The state file without s: a runtime server's entry goes, a file's is marked deleted. */
+static int save_without(struct ctl_req *q, const struct lb_server *s, char *err, size_t errlen)
+{
+	struct lb_overrides ov;
+	int ret = balancer_overrides(&q->d->lb, &ov);
+
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ov.count; i++) {
+		struct lb_override *o = &ov.items[i];
+
+		if (strcmp(o->pool, s->pool->name) || strcmp(o->server, s->name) || o->deleted)
+			continue;
+		if (s->runtime || !cfg_find_server(s->pool->cfg, s->name)) {
+			memmove(o, o + 1, (ov.count - i - 1) * sizeof(*o));
+			ov.count--;
+		} else {
+			memset(o, 0, sizeof(*o));
+			str_copy(o->pool, s->pool->name, sizeof(o->pool));
+			str_copy(o->server, s->name, sizeof(o->server));
+			o->id = -1;
+			o->deleted = true;
+		}
+		break;
+	}
+	ret = state_save(q->d->paths.state_dir, &ov, err, errlen);
+out:
+	overrides_free(&ov);
+	return ret;
+}
+
 /* del-node NAME [backend B]: out of rotation now; its open flows finish. */
 static void cmd_del(struct ctl_req *q)
 {
+	static const struct snap_request rq = {};
 	struct lb_server *s = find_server(q);
-	struct lb_overrides ov;
 	char err[256], name[CFG_NAME_MAX], pool[CFG_NAME_MAX];
+	struct render_opts o = { .backend = pool, .server = name };
+	const struct snap_server *gone;
+	struct snapshot snap = {};
 	struct lb_pool *from;
 	struct admin_mark mark;
-	uint32_t flows;
 	int ret;
 
 	if (!s)
 		return;
+	str_copy(name, s->name, sizeof(name));
+	str_copy(pool, s->pool->name, sizeof(pool));
+	/* The answer is about the server as it is now, before it goes. */
+	ret = daemon_snapshot(q->d, &rq, &snap);
+	if (ret) {
+		ctl_reply_error(q->r, "reading its state failed: %s; nothing changed",
+				strerror(-ret));
+		return;
+	}
+	gone = snap_find_server(&snap, pool, name);
 	/*
 	 * Out of the kernel's rotation, then out of the state file, and only
 	 * then out of the model: each of the first two can still be undone.
@@ -276,120 +345,24 @@ static void cmd_del(struct ctl_req *q)
 	if (ret) {
 		admin_restore(q, &mark);
 		reply_kernel_error(q, s->pool, ret);
-		return;
+		goto out;
 	}
-	ret = balancer_overrides(&q->d->lb, &ov);
-	if (!ret) {
-		for (size_t i = 0; i < ov.count; i++) {
-			struct lb_override *o = &ov.items[i];
-
-			if (strcmp(o->pool, s->pool->name) || strcmp(o->server, s->name) ||
-			    o->deleted)
-				continue;
-			if (s->runtime || !cfg_find_server(s->pool->cfg, s->name)) {
-				memmove(o, o + 1, (ov.count - i - 1) * sizeof(*o));
-				ov.count--;
-			} else {
-				memset(o, 0, sizeof(*o));
-				str_copy(o->pool, s->pool->name, sizeof(o->pool));
-				str_copy(o->server, s->name, sizeof(o->server));
-				o->id = -1;
-				o->deleted = true;
-			}
-			break;
-		}
-		ret = state_save(q->d->paths.state_dir, &ov, err, sizeof(err));
-	} else {
-		snprintf(err, sizeof(err), "out of memory");
-	}
-	overrides_free(&ov);
+	ret = save_without(q, s, err, sizeof(err));
 	if (ret) {
 		admin_restore(q, &mark);
 		ctl_reply_error(q->r, "%s; nothing changed", err);
-		return;
+		goto out;
 	}
-	str_copy(name, s->name, sizeof(name));
-	str_copy(pool, s->pool->name, sizeof(pool));
-	flows = s->active_flows;
 	from = s->pool;
 	srvhealth_release(s);
 	balancer_del(&q->d->lb, s);
 	/* Done, and on disk: a kernel entry left behind is out of every rotation anyway. */
 	if (balancer_sync_pool(&q->d->lb, from))
 		pr_warn("server %s/%s: its kernel entry stays until the next change", pool, name);
-	pr_info("server %s/%s deleted; %u open flow%s finish on it", pool, name, flows,
-		flows == 1 ? "" : "s");
-	if (q->json) {
-		ctl_reply_printf(q->r,
-				 "{\"server\":\"%s\",\"backend\":\"%s\",\"deleted\":true,"
-				 "\"active_flows\":%u}\n",
-				 name, pool, flows);
-		return;
-	}
-	ctl_reply_printf(q->r, "%s/%s deleted: no new flows; %u open flow%s finish on it\n", pool,
-			 name, flows, flows == 1 ? "" : "s");
-}
-
-/*
- * Open flows per server, counted in the flow table now rather than at the
- * last sweep: "drain --wait" must not see a flow opened a moment ago as gone.
- */
-static void refresh_open_flows(struct daemon *d)
-{
-	uint32_t by_id[RPILB_MAX_BACKENDS];
-
-	if (daemon_count_open_flows(d, by_id))
-		return;
-	for (int id = 0; id < RPILB_MAX_BACKENDS; id++)
-		if (d->lb.by_id[id])
-			d->lb.by_id[id]->active_flows = by_id[id];
-}
-
-static void status_info(struct daemon *d, struct status_info *si)
-{
-	si->ifname = d->rec.ifname;
-	si->mode = cfg_attach_mode_name(d->rec.mode);
-	si->mode_why = d->mode_why;
-	si->uptime_ms = ev_now_ms() - d->started_ms;
-	si->flows = d->swept.fwd_entries;
-	si->capacity = d->flow_capacity;
-	si->pid = getpid();
-}
-
-typedef int (*render_fn)(FILE *out, const struct snapshot *s, const struct render_opts *o);
-
-/* Write the answer with fn; 0, or the reply says why not. */
-static int reply_with(struct ctl_req *q, render_fn fn, const struct snapshot *snap,
-		      const struct render_opts *o)
-{
-	FILE *out = ctl_reply_stream(q->r);
-	int err;
-
-	if (!out) {
-		ctl_reply_error(q->r, "out of memory");
-		return -ENOMEM;
-	}
-	err = fn(out, snap, o);
-	if (fclose(out) && !err)
-		err = -EIO;
-	/* A body that could not grow is answered as such by the socket's framing. */
-	if (err && !q->r->oom)
-		ctl_reply_error(q->r, "writing the answer failed: %s", strerror(-err));
-	return err;
-}
-
-/* A snapshot for rq, rendered as the answer: text, or JSON after "json". */
-static void reply_snapshot(struct ctl_req *q, const struct snap_request *rq, render_fn text,
-			   render_fn json, const struct render_opts *o, const char *reading)
-{
-	struct snapshot snap;
-	int err = daemon_snapshot(q->d, rq, &snap);
-
-	if (err) {
-		ctl_reply_error(q->r, "reading %s failed: %s", reading, strerror(-err));
-		return;
-	}
-	reply_with(q, q->json ? json : text, &snap, o);
+	pr_info("server %s/%s deleted; %u open flow%s finish on it", pool, name,
+		gone ? gone->active_flows : 0, gone && gone->active_flows == 1 ? "" : "s");
+	reply_with(q, q->json ? render_deleted_json : render_deleted_text, &snap, &o);
+out:
 	snapshot_free(&snap);
 }
 
@@ -439,43 +412,57 @@ static void show_stats(struct ctl_req *q, bool all)
 	reply_snapshot(q, &rq, render_stats_text, render_stats_json, &o, "the counters");
 }
 
+static void show_info(struct ctl_req *q)
+{
+	struct daemon *d = q->d;
+
+	ctl_reply_printf(q->r, "on %s (%s: %s), pid %d, socket %s\n", d->rec.ifname,
+			 cfg_attach_mode_name(d->rec.mode), d->mode_why, getpid(), d->paths.socket);
+}
+
+static void show_status(struct ctl_req *q)
+{
+	static const struct snap_request rq = {};
+
+	reply_snapshot(q, &rq, render_status_text, render_status_json, NULL, "the status");
+}
+
+/* show flows NAME [backend B]: what "drain --wait" polls. */
+static void show_flows(struct ctl_req *q)
+{
+	static const struct snap_request rq = {};
+	struct render_opts o = {};
+	struct lb_server *s;
+
+	q->argc--;
+	q->argv++;
+	s = find_server(q);
+	if (!s)
+		return;
+	o.backend = s->pool->name;
+	o.server = s->name;
+	reply_snapshot(q, &rq, render_open_flows, render_open_flows, &o, "the flow table");
+}
+
 static void cmd_show(struct ctl_req *q)
 {
-	struct status_info si;
-	FILE *f;
-
 	if (q->argc < 2) {
 		ctl_reply_error(q->r, "show what? info, status, flows NAME");
 		return;
 	}
-	status_info(q->d, &si);
-	refresh_open_flows(q->d);
-	if (!strcmp(q->argv[1], "info")) {
-		ctl_reply_printf(q->r, "on %s (%s: %s), pid %d, socket %s\n", si.ifname, si.mode,
-				 si.mode_why, si.pid, q->d->paths.socket);
-	} else if (!strcmp(q->argv[1], "status")) {
-		f = ctl_reply_stream(q->r);
-		if (q->json)
-			render_status_json(f, false, &q->d->lb, &si, ev_now_ms());
-		else
-			render_status_text(f, &q->d->lb, &si, ev_now_ms());
-		fclose(f);
-	} else if (!strcmp(q->argv[1], "flows")) {
-		struct lb_server *s;
-
-		q->argc--;
-		q->argv++;
-		s = find_server(q);
-		if (s)
-			ctl_reply_printf(q->r, "%u\n", s->active_flows);
-	} else if (!strcmp(q->argv[1], "conns")) {
+	if (!strcmp(q->argv[1], "info"))
+		show_info(q);
+	else if (!strcmp(q->argv[1], "status"))
+		show_status(q);
+	else if (!strcmp(q->argv[1], "flows"))
+		show_flows(q);
+	else if (!strcmp(q->argv[1], "conns"))
 		show_conns(q);
-	} else if (!strcmp(q->argv[1], "stats")) {
+	else if (!strcmp(q->argv[1], "stats"))
 		show_stats(q, q->argc > 2 && !strcmp(q->argv[2], "all"));
-	} else {
+	else
 		ctl_reply_error(q->r, "unknown 'show %s': try info, status, conns, flows NAME",
 				q->argv[1]);
-	}
 }
 
 static void cmd_reload(struct ctl_req *q)

@@ -51,7 +51,6 @@ static void sweep_tick(struct ev_timer *t)
 	struct daemon *d = container_of(t, struct daemon, sweep_timer);
 	int err = sweep_run(&d->maps, &d->sweep, sweep_timeouts, d, &d->swept);
 	uint64_t counters[RPILB_CNT_MAX];
-	struct lb_server *s;
 
 	if (err)
 		pr_warn("sweeping the flow table failed: %s", strerror(-err));
@@ -59,7 +58,6 @@ static void sweep_tick(struct ev_timer *t)
 	daemon_rate_sample(d);
 	if (!maps_read_counters(&d->maps, counters))
 		alarms_check(&d->alarms, counters, ev_now_ms(), d->flow_capacity);
-	for_each_server(&d->lb, s) s->active_flows = d->swept.active_by_id[s->id];
 	ev_timer_arm(d->loop, &d->sweep_timer, SWEEP_INTERVAL_MS);
 }
 

@@ -345,7 +345,6 @@ void balancer_inherit(struct balancer *next, const struct balancer *old)
 		s->healthy = o->healthy;
 		s->checked = o->checked;
 		s->state_since_ms = o->state_since_ms;
-		s->active_flows = o->active_flows;
 	}
 }
 

@@ -43,7 +43,6 @@ struct lb_server {
 	bool checked; /* a first check result is in (or no check is configured) */
 	struct cfg_server_opts opts;
 	struct checker_server *check; /* owned by the daemon's health glue */
-	uint32_t active_flows; /* open flows in the kernel, from the last sweep */
 	uint64_t state_since_ms; /* when it last entered or left the rotation */
 };
 
@@ -103,7 +102,7 @@ void balancer_free(struct balancer *b);
 
 /* The same server in two builds: same pool, name, address and port. */
 bool balancer_same_server(const struct lb_server *a, const struct lb_server *b);
-/* A rebuilt balancer keeps what the running one knows of each same server: health, flows. */
+/* A rebuilt balancer keeps what the running one knows of each same server: its health. */
 void balancer_inherit(struct balancer *next, const struct balancer *old);
 /* Move src into dst (dst's own contents must be freed first), fixing the inner pointers. */
 void balancer_move(struct balancer *dst, struct balancer *src);

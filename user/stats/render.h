@@ -23,6 +23,10 @@ struct render_opts {
 	const char *uri; /* HTML: the page's own "stats uri", for export links; NULL: "/" */
 	bool pretty; /* JSON: indented */
 	bool all; /* text: every data-path counter, zeros included */
+	/* The answer to a runtime change: which server, and what happened to it. */
+	const char *backend;
+	const char *server;
+	const char *what; /* "draining", "added"... */
 };
 
 /* JSON "format" member: bumped only when a member changes meaning or goes away. */
@@ -39,9 +43,25 @@ int render_stats_json(FILE *out, const struct snapshot *s, const struct render_o
 int render_metrics(FILE *out, const struct snapshot *s, const struct render_opts *o);
 int render_stats_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
 
+/* "rpilbctl status": the interface, the frontends, every server and its last check. */
+int render_status_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_status_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
+
 /* "rpilbctl conns": s->conns, the flows the daemon put in the snapshot. */
 int render_conns_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
 int render_conns_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
+
+/*
+ * The answers about one server, o->server of backend o->backend: to a
+ * runtime change (add-node, drain, maint, enable: o->what says which), to
+ * del-node (the snapshot taken before it went), and to "show flows NAME".
+ * These also return -ENOENT, writing nothing, if s has no such server.
+ */
+int render_change_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_change_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_deleted_text(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_deleted_json(FILE *out, const struct snapshot *s, const struct render_opts *o);
+int render_open_flows(FILE *out, const struct snapshot *s, const struct render_opts *o);
 
 /* The CSV header line, without its newline: tests and docs hold it to this. */
 extern const char stats_csv_header[];
@@ -104,6 +124,10 @@ struct snap_frontend_totals {
 };
 
 void snap_frontend_totals(const struct snap_frontend *f, struct snap_frontend_totals *t);
+
+/* Server name of backend, or NULL. */
+const struct snap_server *snap_find_server(const struct snapshot *s, const char *backend,
+					   const char *name);
 
 /* SYNs refused for want of a server, over the frontends that feed backend b. */
 uint64_t snap_backend_no_server(const struct snapshot *s, const struct snap_backend *b);

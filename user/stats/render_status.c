@@ -1,176 +1,170 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <arpa/inet.h>
+/*
+ * "rpilbctl status": the interface, the frontends, and every server with
+ * its state, weight, open flows and last check, as a table or as JSON.
+ */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "lib/json.h"
-#include "stats/render_status.h"
-#include "health/srvhealth.h"
+#include "stats/render.h"
+#include "lib/util.h"
 
-void server_state_label(const struct lb_server *s, uint64_t now_ms, char *buf, size_t len)
+/* The first frontend that feeds backend b, for its heading; "-" if none. */
+static const char *frontend_of(const struct snapshot *s, const struct snap_backend *b)
 {
-	struct srvhealth_view v;
-
-	if (s->admin == ADMIN_MAINT) {
-		snprintf(buf, len, "MAINT");
-		return;
-	}
-	srvhealth_view(s, now_ms, &v);
-	if (s->admin == ADMIN_DRAIN)
-		snprintf(buf, len, v.up ? "DRAIN" : "DRAIN (%s)", v.label);
-	else
-		snprintf(buf, len, "%s", v.label);
-}
-
-static void fmt_ago(char *buf, size_t len, uint64_t ms)
-{
-	if (ms == UINT64_MAX)
-		snprintf(buf, len, "-");
-	else if (ms < 60000)
-		snprintf(buf, len, "%" PRIu64 "s ago", ms / 1000);
-	else if (ms < 3600000)
-		snprintf(buf, len, "%" PRIu64 "m%" PRIu64 "s ago", ms / 60000, ms / 1000 % 60);
-	else
-		snprintf(buf, len, "%" PRIu64 "h%" PRIu64 "m ago", ms / 3600000, ms / 60000 % 60);
-}
-
-static const char *frontend_of(const struct balancer *b, const struct lb_pool *pool)
-{
-	for (size_t i = 0; i < b->nservices; i++)
-		if (b->services[i].pool == pool)
-			return b->services[i].fe->name;
+	for (uint32_t i = 0; i < s->nfrontends; i++)
+		if (s->frontends[i].nbinds && !strcmp(s->frontends[i].backend, b->name))
+			return s->frontends[i].name;
 	return "-";
 }
 
-void render_status_text(FILE *out, const struct balancer *b, const struct status_info *si,
-			uint64_t now_ms)
+/* "L7OK 200 in 1ms, 420ms ago", "no check", "pending". */
+static void check_summary(const struct snap_server *sv, char *buf, size_t len)
 {
-	char addr[INET_ADDRSTRLEN + 8], state[32], check[96], ago[32];
+	char took[32], when[32], ago[40] = "-";
 
-	fprintf(out, "rpilb %s on %s (%s: %s), up %" PRIu64 "s, pid %d, flows %u/%u\n",
-		RPILB_VERSION, si->ifname, si->mode, si->mode_why, si->uptime_ms / 1000, si->pid,
-		si->flows, si->capacity);
-	for (size_t i = 0; i < b->nservices; i++) {
-		const struct lb_service *svc = &b->services[i];
-
-		inet_ntop(AF_INET, &svc->vip, addr, sizeof(addr));
-		fprintf(out, "frontend %s %s:%u -> backend %s\n", svc->fe->name, addr, svc->port,
-			svc->pool->name);
+	if (!sv->checked) {
+		snprintf(buf, len, "no check");
+		return;
 	}
-	for (size_t p = 0; p < b->npools; p++) {
-		const struct lb_pool *pool = &b->pools[p];
+	if (!sv->check_result[0]) {
+		snprintf(buf, len, "pending");
+		return;
+	}
+	snap_fmt_duration(took, sizeof(took), sv->check_duration_ms);
+	if (sv->check_ago_ms >= 0) {
+		snap_fmt_duration(when, sizeof(when), (uint64_t)sv->check_ago_ms);
+		snprintf(ago, sizeof(ago), "%s ago", when);
+	}
+	if (sv->check_code)
+		snprintf(buf, len, "%s %d in %s, %s", sv->check_result, sv->check_code, took, ago);
+	else
+		snprintf(buf, len, "%s in %s, %s", sv->check_result, took, ago);
+}
 
-		fprintf(out, "\nbackend %s (%s, frontend %s)\n", pool->name,
-			pool->cfg->balance == CFG_BALANCE_STATIC_RR ? "static-rr" : "roundrobin",
-			frontend_of(b, pool));
-		fprintf(out, "  %-16s %-21s %-12s %6s %6s  %s\n", "SERVER", "ADDRESS", "STATE",
-			"WEIGHT", "FLOWS", "LAST CHECK");
-		for (size_t i = 0; i < pool->nservers; i++) {
-			const struct lb_server *s = pool->servers[i];
-			struct srvhealth_view v;
-			char ip[INET_ADDRSTRLEN];
+static void text_backend(FILE *out, const struct snapshot *s, const struct snap_backend *b)
+{
+	char addr[48], check[128];
 
-			srvhealth_view(s, now_ms, &v);
-			server_state_label(s, now_ms, state, sizeof(state));
-			inet_ntop(AF_INET, &s->addr, ip, sizeof(ip));
-			snprintf(addr, sizeof(addr), "%s:%u", ip, s->port);
-			fmt_ago(ago, sizeof(ago), v.ago_ms);
-			if (!v.checked)
-				snprintf(check, sizeof(check), "no check");
-			else if (!*v.result)
-				snprintf(check, sizeof(check), "pending");
-			else if (v.code)
-				snprintf(check, sizeof(check), "%s %d in %ums, %s", v.result,
-					 v.code, v.duration_ms, ago);
-			else
-				snprintf(check, sizeof(check), "%s in %ums, %s", v.result,
-					 v.duration_ms, ago);
-			fprintf(out, "  %-16s %-21s %-12s %6u %6u  %s\n", s->name, addr, state,
-				s->weight, s->active_flows, check);
-		}
+	fprintf(out, "\nbackend %s (%s, frontend %s)\n", b->name, b->balance, frontend_of(s, b));
+	fprintf(out, "  %-16s %-21s %-12s %6s %6s  %s\n", "SERVER", "ADDRESS", "STATE", "WEIGHT",
+		"FLOWS", "LAST CHECK");
+	for (uint32_t i = 0; i < b->nservers; i++) {
+		const struct snap_server *sv = &b->servers[i];
+
+		snprintf(addr, sizeof(addr), "%s:%u", sv->address, sv->port);
+		check_summary(sv, check, sizeof(check));
+		fprintf(out, "  %-16s %-21s %-12s %6u %6u  %s\n", sv->name, addr, sv->state,
+			sv->weight, sv->active_flows, check);
 	}
 }
 
-void render_status_json(FILE *out, bool pretty, const struct balancer *b,
-			const struct status_info *si, uint64_t now_ms)
+int render_status_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	struct json_writer *jw = json_new(out, pretty);
-	char addr[INET_ADDRSTRLEN], state[32];
+	char up[32];
 
+	(void)o;
+	snap_fmt_duration(up, sizeof(up), s->uptime_ms);
+	fprintf(out, "rpilb %s on %s (%s: %s), up %s, pid %d, flows %u/%u\n", s->version,
+		s->interface, s->mode, s->mode_reason, up, s->pid, s->flows, s->flow_capacity);
+	for (uint32_t i = 0; i < s->nfrontends; i++) {
+		const struct snap_frontend *f = &s->frontends[i];
+
+		for (uint32_t j = 0; j < f->nbinds && j < ARRAY_SIZE(f->binds); j++)
+			fprintf(out, "frontend %s %s:%u -> backend %s\n", f->name,
+				f->binds[j].address, f->binds[j].port, f->backend);
+	}
+	for (uint32_t i = 0; i < s->nbackends; i++)
+		text_backend(out, s, &s->backends[i]);
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_server(struct json_writer *jw, const struct snap_server *sv)
+{
 	json_begin_object(jw);
-	json_kv_str(jw, "version", RPILB_VERSION);
-	json_kv_str(jw, "interface", si->ifname);
-	json_kv_str(jw, "mode", si->mode);
-	json_kv_str(jw, "mode_reason", si->mode_why);
-	json_kv_u64(jw, "uptime_s", si->uptime_ms / 1000);
-	json_kv_i64(jw, "pid", si->pid);
-	json_kv_u64(jw, "flows", si->flows);
-	json_kv_u64(jw, "flow_capacity", si->capacity);
+	json_kv_str(jw, "name", sv->name);
+	json_kv_str(jw, "address", sv->address);
+	json_kv_u64(jw, "port", sv->port);
+	json_kv_str(jw, "state", sv->state);
+	json_kv_str(jw, "health", sv->health);
+	json_kv_str(jw, "admin", sv->admin);
+	json_kv_bool(jw, "in_rotation", sv->in_rotation);
+	json_kv_u64(jw, "weight", sv->weight);
+	json_kv_u64(jw, "active_flows", sv->active_flows);
+	json_kv_bool(jw, "runtime", sv->runtime);
+	json_kv_u64(jw, "id", sv->id);
+	json_key(jw, "check");
+	json_begin_object(jw);
+	json_kv_bool(jw, "enabled", sv->checked);
+	json_kv_str(jw, "result", sv->check_result);
+	json_kv_str(jw, "detail", sv->check_detail);
+	json_kv_i64(jw, "code", sv->check_code);
+	json_kv_u64(jw, "duration_ms", sv->check_duration_ms);
+	json_key(jw, "ago_ms");
+	if (sv->check_ago_ms < 0)
+		json_null(jw);
+	else
+		json_i64(jw, sv->check_ago_ms);
+	json_end_object(jw);
+	json_end_object(jw);
+}
+
+static void json_frontends(struct json_writer *jw, const struct snapshot *s)
+{
 	json_key(jw, "frontends");
 	json_begin_array(jw);
-	for (size_t i = 0; i < b->nservices; i++) {
-		const struct lb_service *svc = &b->services[i];
+	for (uint32_t i = 0; i < s->nfrontends; i++) {
+		const struct snap_frontend *f = &s->frontends[i];
 
-		json_begin_object(jw);
-		json_kv_str(jw, "name", svc->fe->name);
-		json_kv_str(jw, "address", inet_ntop(AF_INET, &svc->vip, addr, sizeof(addr)));
-		json_kv_u64(jw, "port", svc->port);
-		json_kv_str(jw, "backend", svc->pool->name);
-		json_end_object(jw);
-	}
-	json_end_array(jw);
-	json_key(jw, "backends");
-	json_begin_array(jw);
-	for (size_t p = 0; p < b->npools; p++) {
-		const struct lb_pool *pool = &b->pools[p];
-
-		json_begin_object(jw);
-		json_kv_str(jw, "name", pool->name);
-		json_kv_str(jw, "balance",
-			    pool->cfg->balance == CFG_BALANCE_STATIC_RR ? "static-rr"
-									: "roundrobin");
-		json_key(jw, "servers");
-		json_begin_array(jw);
-		for (size_t i = 0; i < pool->nservers; i++) {
-			const struct lb_server *s = pool->servers[i];
-			struct srvhealth_view v;
-
-			srvhealth_view(s, now_ms, &v);
-			server_state_label(s, now_ms, state, sizeof(state));
+		for (uint32_t j = 0; j < f->nbinds && j < ARRAY_SIZE(f->binds); j++) {
 			json_begin_object(jw);
-			json_kv_str(jw, "name", s->name);
-			json_kv_str(jw, "address",
-				    inet_ntop(AF_INET, &s->addr, addr, sizeof(addr)));
-			json_kv_u64(jw, "port", s->port);
-			json_kv_str(jw, "state", state);
-			json_kv_str(jw, "health", v.label);
-			json_kv_str(jw, "admin", admin_state_name(s->admin));
-			json_kv_bool(jw, "in_rotation", server_eligible(s));
-			json_kv_u64(jw, "weight", s->weight);
-			json_kv_u64(jw, "active_flows", s->active_flows);
-			json_kv_bool(jw, "runtime", s->runtime);
-			json_kv_u64(jw, "id", s->id);
-			json_key(jw, "check");
-			json_begin_object(jw);
-			json_kv_bool(jw, "enabled", v.checked);
-			json_kv_str(jw, "result", v.result);
-			json_kv_str(jw, "detail", v.detail);
-			json_kv_i64(jw, "code", v.code);
-			json_kv_u64(jw, "duration_ms", v.duration_ms);
-			if (v.ago_ms == UINT64_MAX) {
-				json_key(jw, "ago_ms");
-				json_null(jw);
-			} else {
-				json_kv_u64(jw, "ago_ms", v.ago_ms);
-			}
-			json_end_object(jw);
+			json_kv_str(jw, "name", f->name);
+			json_kv_str(jw, "address", f->binds[j].address);
+			json_kv_u64(jw, "port", f->binds[j].port);
+			json_kv_str(jw, "backend", f->backend);
 			json_end_object(jw);
 		}
+	}
+	json_end_array(jw);
+}
+
+int render_status_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	struct json_writer *jw = json_new(out, o && o->pretty);
+
+	if (!jw)
+		return -ENOMEM;
+	json_begin_object(jw);
+	json_kv_str(jw, "version", s->version);
+	json_kv_str(jw, "interface", s->interface);
+	json_kv_str(jw, "mode", s->mode);
+	json_kv_str(jw, "mode_reason", s->mode_reason);
+	json_kv_u64(jw, "uptime_s", s->uptime_ms / 1000);
+	json_kv_i64(jw, "pid", s->pid);
+	json_kv_u64(jw, "flows", s->flows);
+	json_kv_u64(jw, "flow_capacity", s->flow_capacity);
+	json_frontends(jw, s);
+	json_key(jw, "backends");
+	json_begin_array(jw);
+	for (uint32_t i = 0; i < s->nbackends; i++) {
+		const struct snap_backend *b = &s->backends[i];
+
+		json_begin_object(jw);
+		json_kv_str(jw, "name", b->name);
+		json_kv_str(jw, "balance", b->balance);
+		json_key(jw, "servers");
+		json_begin_array(jw);
+		for (uint32_t j = 0; j < b->nservers; j++)
+			json_server(jw, &b->servers[j]);
 		json_end_array(jw);
 		json_end_object(jw);
 	}
 	json_end_array(jw);
 	json_end_object(jw);
 	json_free(jw);
-	fputc('\n', out);
+	if (!o || !o->pretty)
+		fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
 }

@@ -133,6 +133,21 @@ void snap_frontend_totals(const struct snap_frontend *f, struct snap_frontend_to
 	}
 }
 
+const struct snap_server *snap_find_server(const struct snapshot *s, const char *backend,
+					   const char *name)
+{
+	for (uint32_t i = 0; i < s->nbackends; i++) {
+		const struct snap_backend *b = &s->backends[i];
+
+		if (strcmp(b->name, backend))
+			continue;
+		for (uint32_t j = 0; j < b->nservers; j++)
+			if (!strcmp(b->servers[j].name, name))
+				return &b->servers[j];
+	}
+	return NULL;
+}
+
 uint64_t snap_backend_no_server(const struct snapshot *s, const struct snap_backend *b)
 {
 	uint64_t n = 0;

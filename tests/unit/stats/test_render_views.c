@@ -10,6 +10,7 @@
 
 #include "testutil.h"
 
+#include "lib/util.h"
 #include "stats/render.h"
 
 /* --- fixtures --------------------------------------------------------------- */
@@ -214,6 +215,132 @@ static void test_conns_json(void **state)
 		       "\"bytes_in\":0,\"packets_out\":0,\"bytes_out\":0}]}\n");
 }
 
+/* --- status ----------------------------------------------------------------- */
+
+static void test_status_text(void **state)
+{
+	assert_renders(render_status_text, *state, NULL,
+		       "rpilb " RPILB_VERSION " on eth0 (tc: generic XDP only on eth0), up 1m05s,"
+		       " pid 4242, flows 3/65536\n"
+		       "frontend raspberrypinodes 10.0.0.2:80 -> backend nodes\n"
+		       "\n"
+		       "backend nodes (roundrobin, frontend raspberrypinodes)\n"
+		       "  SERVER           ADDRESS               STATE        WEIGHT  FLOWS  LAST CHECK\n"
+		       "  raspberrypi01    192.168.1.101:8000    UP                1      2  "
+		       "L7OK 200 in 1ms, 420ms ago\n"
+		       "  raspberrypi02    192.168.1.102:8000    DRAIN (DOWN 1/2)      3      1  "
+		       "L4CON in 0ms, 1m05s ago\n"
+		       "  raspberrypi04    192.168.1.104:8000    UP                0      0  no check\n");
+}
+
+/* A backend no frontend feeds, a check not yet answered, a frontend without a backend. */
+static void test_status_text_corners(void **state)
+{
+	struct snapshot *s = *state;
+	struct snap_server *sv = &s->backends[0].servers[0];
+
+	snprintf(s->frontends[0].backend, SNAP_NAME_MAX, "other");
+	s->frontends[0].nbinds = 0;
+	sv->check_result[0] = '\0';
+	snprintf(sv->state, sizeof(sv->state), "INIT");
+	s->backends[0].nservers = 1;
+	s->uptime_ms = 3723000;
+	assert_renders(render_status_text, s, NULL,
+		       "rpilb " RPILB_VERSION " on eth0 (tc: generic XDP only on eth0), up 1h02m,"
+		       " pid 4242, flows 3/65536\n"
+		       "\n"
+		       "backend nodes (roundrobin, frontend -)\n"
+		       "  SERVER           ADDRESS               STATE        WEIGHT  FLOWS  LAST CHECK\n"
+		       "  raspberrypi01    192.168.1.101:8000    INIT              1      2  pending\n");
+}
+
+static void test_status_json(void **state)
+{
+	assert_renders(
+		render_status_json, *state, NULL,
+		"{\"version\":\"" RPILB_VERSION "\",\"interface\":\"eth0\",\"mode\":\"tc\","
+		"\"mode_reason\":\"generic XDP only on eth0\",\"uptime_s\":65,\"pid\":4242,"
+		"\"flows\":3,\"flow_capacity\":65536,"
+		"\"frontends\":[{\"name\":\"raspberrypinodes\",\"address\":\"10.0.0.2\",\"port\":80,"
+		"\"backend\":\"nodes\"}],"
+		"\"backends\":[{\"name\":\"nodes\",\"balance\":\"roundrobin\",\"servers\":["
+		"{\"name\":\"raspberrypi01\",\"address\":\"192.168.1.101\",\"port\":8000,"
+		"\"state\":\"UP\",\"health\":\"UP\",\"admin\":\"ready\",\"in_rotation\":true,"
+		"\"weight\":1,\"active_flows\":2,\"runtime\":false,\"id\":0,"
+		"\"check\":{\"enabled\":true,\"result\":\"L7OK\",\"detail\":\"HTTP status 200\","
+		"\"code\":200,\"duration_ms\":1,\"ago_ms\":420}},"
+		"{\"name\":\"raspberrypi02\",\"address\":\"192.168.1.102\",\"port\":8000,"
+		"\"state\":\"DRAIN (DOWN 1/2)\",\"health\":\"DOWN 1/2\",\"admin\":\"drain\","
+		"\"in_rotation\":false,\"weight\":3,\"active_flows\":1,\"runtime\":false,\"id\":1,"
+		"\"check\":{\"enabled\":true,\"result\":\"L4CON\",\"detail\":\"Connection refused\","
+		"\"code\":0,\"duration_ms\":0,\"ago_ms\":65000}},"
+		"{\"name\":\"raspberrypi04\",\"address\":\"192.168.1.104\",\"port\":8000,"
+		"\"state\":\"UP\",\"health\":\"UP\",\"admin\":\"ready\",\"in_rotation\":false,"
+		"\"weight\":0,\"active_flows\":0,\"runtime\":true,\"id\":7,"
+		"\"check\":{\"enabled\":false,\"result\":\"\",\"detail\":\"\","
+		"\"code\":0,\"duration_ms\":0,\"ago_ms\":null}}]}]}\n");
+}
+
+/* --- answers about one server ---------------------------------------------------- */
+
+static void test_change_replies(void **state)
+{
+	struct render_opts o = { .backend = "nodes", .server = "raspberrypi02", .what = "draining" };
+
+	assert_renders(render_change_text, *state, &o,
+		       "nodes/raspberrypi02 draining: DRAIN (DOWN 1/2), 1 open flow\n");
+	assert_renders(render_change_json, *state, &o,
+		       "{\"server\":\"raspberrypi02\",\"backend\":\"nodes\","
+		       "\"address\":\"192.168.1.102\",\"port\":8000,\"admin\":\"drain\","
+		       "\"state\":\"DRAIN (DOWN 1/2)\",\"weight\":3,\"active_flows\":1}\n");
+	o.server = "raspberrypi01";
+	o.what = "unchanged";
+	assert_renders(render_change_text, *state, &o,
+		       "nodes/raspberrypi01 unchanged: UP, 2 open flows\n");
+}
+
+static void test_deleted_replies(void **state)
+{
+	struct render_opts o = { .backend = "nodes", .server = "raspberrypi04" };
+
+	assert_renders(render_deleted_text, *state, &o,
+		       "nodes/raspberrypi04 deleted: no new flows; 0 open flows finish on it\n");
+	assert_renders(render_deleted_json, *state, &o,
+		       "{\"server\":\"raspberrypi04\",\"backend\":\"nodes\",\"deleted\":true,"
+		       "\"active_flows\":0}\n");
+	o.server = "raspberrypi02";
+	assert_renders(render_deleted_text, *state, &o,
+		       "nodes/raspberrypi02 deleted: no new flows; 1 open flow finish on it\n");
+}
+
+static void test_open_flows(void **state)
+{
+	struct render_opts o = { .backend = "nodes", .server = "raspberrypi01" };
+
+	assert_renders(render_open_flows, *state, &o, "2\n");
+}
+
+/* Asked about a server the snapshot does not have: nothing written, -ENOENT. */
+static void test_reply_unknown_server(void **state)
+{
+	static const render_fn fns[] = { render_change_text, render_change_json,
+					 render_deleted_text, render_deleted_json,
+					 render_open_flows };
+	struct render_opts o = { .backend = "nodes", .server = "nosuch", .what = "added" };
+	struct render_opts other = { .backend = "other", .server = "raspberrypi01" };
+	char buf[64] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	for (size_t i = 0; i < ARRAY_SIZE(fns); i++) {
+		assert_int_equal(fns[i](f, *state, &o), -ENOENT);
+		assert_int_equal(fns[i](f, *state, &other), -ENOENT);
+		assert_int_equal(fns[i](f, *state, NULL), -ENOENT);
+	}
+	fclose(f);
+	assert_string_equal(buf, "");
+}
+
 /* --- write errors --------------------------------------------------------------- */
 
 static void test_write_error(void **state)
@@ -225,6 +352,8 @@ static void test_write_error(void **state)
 	setvbuf(f, NULL, _IONBF, 0);
 	assert_int_equal(render_conns_text(f, *state, NULL), -EIO);
 	assert_int_equal(render_conns_json(f, *state, NULL), -EIO);
+	assert_int_equal(render_status_text(f, *state, NULL), -EIO);
+	assert_int_equal(render_status_json(f, *state, NULL), -EIO);
 	fclose(f);
 }
 
@@ -234,6 +363,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conns_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conns_text_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conns_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_text_corners, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_unknown_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 	};
 

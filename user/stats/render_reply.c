@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control socket's answers about one server: what a runtime change
+ * (add-node, drain, maint, enable) left it as, that del-node removed it
+ * and how many flows still finish on it, and "show flows NAME", which
+ * "drain --wait" polls.
+ */
+#include <errno.h>
+
+#include "lib/json.h"
+#include "stats/render.h"
+
+static const struct snap_server *server_of(const struct snapshot *s, const struct render_opts *o)
+{
+	return o && o->backend && o->server ? snap_find_server(s, o->backend, o->server) : NULL;
+}
+
+static const char *plural(uint32_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+int render_change_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	const struct snap_server *sv = server_of(s, o);
+
+	if (!sv)
+		return -ENOENT;
+	fprintf(out, "%s/%s %s: %s, %u open flow%s\n", o->backend, sv->name, o->what, sv->state,
+		sv->active_flows, plural(sv->active_flows));
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_change_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	const struct snap_server *sv = server_of(s, o);
+	struct json_writer *jw;
+
+	if (!sv)
+		return -ENOENT;
+	jw = json_new(out, false);
+	if (!jw)
+		return -ENOMEM;
+	json_begin_object(jw);
+	json_kv_str(jw, "server", sv->name);
+	json_kv_str(jw, "backend", o->backend);
+	json_kv_str(jw, "address", sv->address);
+	json_kv_u64(jw, "port", sv->port);
+	json_kv_str(jw, "admin", sv->admin);
+	json_kv_str(jw, "state", sv->state);
+	json_kv_u64(jw, "weight", sv->weight);
+	json_kv_u64(jw, "active_flows", sv->active_flows);
+	json_end_object(jw);
+	json_free(jw);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_deleted_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	const struct snap_server *sv = server_of(s, o);
+
+	if (!sv)
+		return -ENOENT;
+	fprintf(out, "%s/%s deleted: no new flows; %u open flow%s finish on it\n", o->backend,
+		sv->name, sv->active_flows, plural(sv->active_flows));
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_deleted_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	const struct snap_server *sv = server_of(s, o);
+	struct json_writer *jw;
+
+	if (!sv)
+		return -ENOENT;
+	jw = json_new(out, false);
+	if (!jw)
+		return -ENOMEM;
+	json_begin_object(jw);
+	json_kv_str(jw, "server", sv->name);
+	json_kv_str(jw, "backend", o->backend);
+	json_kv_bool(jw, "deleted", true);
+	json_kv_u64(jw, "active_flows", sv->active_flows);
+	json_end_object(jw);
+	json_free(jw);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* Just the number: "drain --wait" reads it twice a second. */
+int render_open_flows(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	const struct snap_server *sv = server_of(s, o);
+
+	if (!sv)
+		return -ENOENT;
+	fprintf(out, "%u\n", sv->active_flows);
+	return ferror(out) ? -EIO : 0;
+}
