@@ -200,7 +200,7 @@ up_count() {
 	client -j status 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-print(sum(s["state"] == "UP" and (len(sys.argv) < 2 or s["name"] == sys.argv[1])
+print(sum(s["state"] == "UP" and (len(sys.argv) < 2 or s["server"] == sys.argv[1])
           for b in d["backends"] for s in b["servers"]))
 ' "$@" 2>/dev/null
 }

@@ -40,7 +40,7 @@ static void test_check_faults(void **state)
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		int downs = lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN");
 
-		lab_server_field(&L, "raspberrypi01", "['check']['ago_ms']", before, sizeof(before));
+		lab_server_field(&L, "raspberrypi01", "['check']['age_ms']", before, sizeof(before));
 		control(2, faults[i].word);
 		/* fall 3 checks, each bounded by its own timer (inter), plus slack. */
 		lab_wait_field(&L, "raspberrypi02", "['state']", "DOWN", 3 * 2000 + 1000);
@@ -49,7 +49,7 @@ static void test_check_faults(void **state)
 		/* One transition, one line, with the reason in HAProxy's words. */
 		assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"), downs + 1);
 		/* Meanwhile the others were checked on their own timers, not held up. */
-		lab_server_field(&L, "raspberrypi01", "['check']['ago_ms']", after, sizeof(after));
+		lab_server_field(&L, "raspberrypi01", "['check']['age_ms']", after, sizeof(after));
 		assert_true(atol(after) < 1500);
 		lab_server_field(&L, "raspberrypi01", "['state']", after, sizeof(after));
 		assert_string_equal(after, "UP");
@@ -145,7 +145,7 @@ static void test_kill9_during_command_stream(void **state)
 			char addr[32];
 
 			if (!strncmp(line, "add ", 4)) {
-				lab_server_field(&L, line + 4, "['name']", addr, sizeof(addr));
+				lab_server_field(&L, line + 4, "['server']", addr, sizeof(addr));
 				assert_string_equal(addr, line + 4);
 				acked_nodes++;
 			} else if (!strcmp(line, "try drain") || !strcmp(line, "try ready")) {
@@ -183,7 +183,7 @@ static void servers(char *out, size_t len)
 {
 	assert_int_equal(lab_rpilb(&L, out, len,
 				   "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
-				   "print([(s['name'], s['admin'], s['runtime']) for b in d['backends'] "
+				   "print([(s['server'], s['admin'], s['runtime']) for b in d['backends'] "
 				   "for s in b['servers']])\""),
 			 0);
 }

@@ -231,7 +231,7 @@ static void test_conns_names_the_pi(void **state)
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out),
 				   "-j conns --client %s | python3 -c 'import json,sys; d=json.load(sys.stdin); "
 				   "f=[x for x in d[\"flows\"] if x[\"state\"] == \"ESTABLISHED\"]; "
-				   "print(len(f), f[0][\"node\"], f[0][\"client_port\"], f[0][\"frontend\"])'",
+				   "print(len(f), f[0][\"server\"], f[0][\"client_port\"], f[0][\"frontend\"])'",
 				   LAB_CLIENT),
 			 0);
 	{

@@ -274,7 +274,7 @@ void lab_server_field(struct lab *l, const char *server, const char *field, char
 {
 	if (lab_rpilb(l, out, len,
 		      "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
-		      "print([s%s for b in d['backends'] for s in b['servers'] if s['name']=='%s'][0])\"",
+		      "print([s%s for b in d['backends'] for s in b['servers'] if s['server']=='%s'][0])\"",
 		      field, server))
 		fail_msg("status of %s: %s", server, out);
 	out[strcspn(out, "\n")] = '\0';

@@ -16,16 +16,16 @@ mktemp_dir T
 
 # What "rpilbctl -j status" prints (the shape of docs/control.md), with
 # strings that look like names where no name is: a reader that only greps
-# for "name" would offer them.
+# for "server" or "backend" would offer them.
 cat >"$T/status.json" <<'EOF'
-{"version":"0.1.0","interface":"eth0","mode":"tc","mode_reason":"say \"name\": {not-a-node} [x]",
- "frontends":[{"name":"raspberrypinodes","address":"10.0.0.2","port":80,"backend":"nodes"}],
- "backends":[{"name":"nodes","balance":"roundrobin","servers":[
-  {"name":"raspberrypi01","address":"192.168.1.101","port":8000,"state":"UP",
-   "check":{"enabled":true,"result":"L7OK","detail":"{\"name\":\"bogus\"}","code":200}},
-  {"check":{"result":"L4CON","detail":"]}, \"name\": \"bogus2\""},"state":"DOWN","name":"raspberrypi02"},
-  {"name":"raspberrypi03","address":"192.168.1.103","port":8000,"state":"MAINT"}]},
-  {"servers":[{"name":"pi-04.lan","state":"UP"}],"name":"extra","balance":"static-rr"}]}
+{"format":2,"version":"0.1.0","interface":"eth0","mode":"tc","mode_reason":"say \"server\": {not-a-node} [x]",
+ "frontends":[{"frontend":"raspberrypinodes","backend":"nodes","binds":[{"address":"10.0.0.2","port":80}]}],
+ "backends":[{"backend":"nodes","balance":"roundrobin","servers":[
+  {"server":"raspberrypi01","address":"192.168.1.101","port":8000,"state":"UP","checked":true,
+   "check":{"result":"L7OK","detail":"{\"server\":\"bogus\",\"backend\":\"bogus3\"}","code":200}},
+  {"check":{"result":"L4CON","detail":"]}, \"server\": \"bogus2\""},"state":"DOWN","server":"raspberrypi02"},
+  {"server":"raspberrypi03","address":"192.168.1.103","port":8000,"state":"MAINT"}]},
+  {"servers":[{"server":"pi-04.lan","state":"UP"}],"backend":"extra","balance":"static-rr"}]}
 EOF
 
 # A stub rpilbctl: prints the JSON for "-j status", records its arguments,

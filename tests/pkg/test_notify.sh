@@ -199,7 +199,7 @@ grep -q "MAINPID=$daemon_pid" <<<"$(sed -n "${ready}p" "$NLOG")" && ok "READY=1 
 verdict=$(python3 - "$status" "$waited" "$CHECK_TIMEOUT_S" <<'EOF'
 import json, sys
 st, waited, tmo = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-servers = {s["name"]: s for b in st["backends"] for s in b["servers"]}
+servers = {s["server"]: s for b in st["backends"] for s in b["servers"]}
 bad = []
 for name, s in sorted(servers.items()):
     c = s.get("check", {})

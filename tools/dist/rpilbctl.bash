@@ -66,11 +66,14 @@ _rpilbctl_names()
 				i = j + 1
 				if (type[d] == "o" && wantkey[d]) {
 					key[d] = str; wantkey[d] = 0
-				} else if (type[d] == "o" && key[d] == "name" && type[d - 1] == "a") {
-					# pk: the key an object (or its array) hangs from.
-					if (want == "servers" && pk[d] == "servers" && pk[d - 2] == "backends")
+				} else if (type[d] == "o" && type[d - 1] == "a") {
+					# pk: the key an object (or its array) hangs from. A
+					# server is keyed "server", a backend "backend".
+					if (want == "servers" && key[d] == "server" && pk[d] == "servers" &&
+					    pk[d - 2] == "backends")
 						print str
-					else if (want == "backends" && pk[d] == "backends" && d == 3)
+					else if (want == "backends" && key[d] == "backend" &&
+						 pk[d] == "backends" && d == 3)
 						print str
 				}
 				continue

@@ -261,7 +261,7 @@ static void fill_server(struct daemon *d, const struct lb_server *s, uint64_t no
 	str_copy(o->check_detail, v.detail, sizeof(o->check_detail));
 	o->check_code = v.code;
 	o->check_duration_ms = v.duration_ms;
-	o->check_ago_ms = v.ago_ms == UINT64_MAX ? -1 : (int64_t)v.ago_ms;
+	o->check_age_ms = v.ago_ms == UINT64_MAX ? -1 : (int64_t)v.ago_ms;
 	o->checks = v.checks;
 	o->check_failures = v.failures;
 	o->up_down = v.up_down;

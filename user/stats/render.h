@@ -29,8 +29,14 @@ struct render_opts {
 	const char *what; /* "draining", "added"... */
 };
 
-/* JSON "format" member: bumped only when a member changes meaning or goes away. */
-#define STATS_JSON_FORMAT 1
+/*
+ * The "format" member of every JSON document (stats, status, conns, the
+ * answers to runtime changes): they share one vocabulary, so one number
+ * versions them all. Bumped when a member is renamed, changes meaning or
+ * goes away, never for additions; docs/stats.md lists each change.
+ * 2: one key per quantity ("server", "backend", "frontend", "age_ms"...).
+ */
+#define RENDER_JSON_FORMAT 2
 
 /*
  * Each returns 0, or -EIO if writing to out failed (a full memstream, a

@@ -7,8 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
-#include "lib/json.h"
-#include "stats/render.h"
+#include "stats/render_json.h"
 
 int render_conns_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
@@ -33,11 +32,10 @@ int render_conns_text(FILE *out, const struct snapshot *s, const struct render_o
 
 int render_conns_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	struct json_writer *jw = json_new(out, o && o->pretty);
+	struct json_writer *jw = json_doc_begin(out, o);
 
 	if (!jw)
 		return -ENOMEM;
-	json_begin_object(jw);
 	json_kv_u64(jw, "count", s->nconns);
 	json_key(jw, "flows");
 	json_begin_array(jw);
@@ -51,9 +49,9 @@ int render_conns_json(FILE *out, const struct snapshot *s, const struct render_o
 		json_kv_u64(jw, "vip_port", c->vip_port);
 		json_kv_str(jw, "frontend", c->frontend);
 		json_kv_str(jw, "backend", c->backend);
-		json_kv_str(jw, "node", c->server);
-		json_kv_str(jw, "node_address", c->server_address);
-		json_kv_u64(jw, "node_port", c->server_port);
+		json_kv_str(jw, "server", c->server);
+		json_kv_str(jw, "server_address", c->server_address);
+		json_kv_u64(jw, "server_port", c->server_port);
 		json_kv_u64(jw, "nat_port", c->nat_port);
 		json_kv_str(jw, "state", c->state);
 		json_kv_u64(jw, "age_ms", c->age_ms);
@@ -65,9 +63,5 @@ int render_conns_json(FILE *out, const struct snapshot *s, const struct render_o
 		json_end_object(jw);
 	}
 	json_end_array(jw);
-	json_end_object(jw);
-	json_free(jw);
-	if (!o || !o->pretty)
-		fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+	return json_doc_end(jw, out, o);
 }

@@ -212,10 +212,10 @@ static void render_check_cells(FILE *out, const struct snap_server *sv)
 		snap_fmt_duration(took, sizeof(took), sv->check_duration_ms);
 		fprintf(out, " in %s</td>", took);
 	}
-	if (sv->check_ago_ms < 0) {
+	if (sv->check_age_ms < 0) {
 		fputs("<td class=\"muted\">never</td>", out);
 	} else {
-		snap_fmt_duration(ago, sizeof(ago), (uint64_t)sv->check_ago_ms);
+		snap_fmt_duration(ago, sizeof(ago), (uint64_t)sv->check_age_ms);
 		fprintf(out, "<td>%s ago</td>", ago);
 	}
 }

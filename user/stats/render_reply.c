@@ -7,8 +7,7 @@
  */
 #include <errno.h>
 
-#include "lib/json.h"
-#include "stats/render.h"
+#include "stats/render_json.h"
 
 static const struct snap_server *server_of(const struct snapshot *s, const struct render_opts *o)
 {
@@ -31,6 +30,7 @@ int render_change_text(FILE *out, const struct snapshot *s, const struct render_
 	return ferror(out) ? -EIO : 0;
 }
 
+/* The whole server object, as in "status", with its backend beside its name. */
 int render_change_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
 	const struct snap_server *sv = server_of(s, o);
@@ -38,22 +38,11 @@ int render_change_json(FILE *out, const struct snapshot *s, const struct render_
 
 	if (!sv)
 		return -ENOENT;
-	jw = json_new(out, false);
+	jw = json_doc_begin(out, o);
 	if (!jw)
 		return -ENOMEM;
-	json_begin_object(jw);
-	json_kv_str(jw, "server", sv->name);
-	json_kv_str(jw, "backend", o->backend);
-	json_kv_str(jw, "address", sv->address);
-	json_kv_u64(jw, "port", sv->port);
-	json_kv_str(jw, "admin", sv->admin);
-	json_kv_str(jw, "state", sv->state);
-	json_kv_u64(jw, "weight", sv->weight);
-	json_kv_u64(jw, "active_flows", sv->active_flows);
-	json_end_object(jw);
-	json_free(jw);
-	fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+	json_server_members(jw, sv, o->backend);
+	return json_doc_end(jw, out, o);
 }
 
 int render_deleted_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
@@ -74,18 +63,14 @@ int render_deleted_json(FILE *out, const struct snapshot *s, const struct render
 
 	if (!sv)
 		return -ENOENT;
-	jw = json_new(out, false);
+	jw = json_doc_begin(out, o);
 	if (!jw)
 		return -ENOMEM;
-	json_begin_object(jw);
 	json_kv_str(jw, "server", sv->name);
 	json_kv_str(jw, "backend", o->backend);
 	json_kv_bool(jw, "deleted", true);
 	json_kv_u64(jw, "active_flows", sv->active_flows);
-	json_end_object(jw);
-	json_free(jw);
-	fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+	return json_doc_end(jw, out, o);
 }
 
 /* Just the number: "drain --wait" reads it twice a second. */

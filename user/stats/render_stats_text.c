@@ -90,8 +90,8 @@ static void text_check(FILE *out, const struct snap_server *sv)
 		fprintf(out, " %d", sv->check_code);
 	snap_fmt_duration(took, sizeof(took), sv->check_duration_ms);
 	fprintf(out, " %s", took);
-	if (sv->check_ago_ms >= 0) {
-		snap_fmt_duration(ago, sizeof(ago), (uint64_t)sv->check_ago_ms);
+	if (sv->check_age_ms >= 0) {
+		snap_fmt_duration(ago, sizeof(ago), (uint64_t)sv->check_age_ms);
 		fprintf(out, ", %s ago", ago);
 	}
 	if (sv->check_detail[0] && strcmp(sv->check_result, "L7OK") &&

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * "rpilbctl status": the interface, the frontends, and every server with
- * its state, weight, open flows and last check, as a table or as JSON.
+ * its state, weight, open flows and last check, as a table; as JSON, the
+ * same objects as the stats (render_json.c) without the data path's
+ * counters.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include "lib/json.h"
-#include "stats/render.h"
+#include "stats/render_json.h"
 #include "lib/util.h"
 
 /* The first frontend that feeds backend b, for its heading; "-" if none. */
@@ -34,8 +35,8 @@ static void check_summary(const struct snap_server *sv, char *buf, size_t len)
 		return;
 	}
 	snap_fmt_duration(took, sizeof(took), sv->check_duration_ms);
-	if (sv->check_ago_ms >= 0) {
-		snap_fmt_duration(when, sizeof(when), (uint64_t)sv->check_ago_ms);
+	if (sv->check_age_ms >= 0) {
+		snap_fmt_duration(when, sizeof(when), (uint64_t)sv->check_age_ms);
 		snprintf(ago, sizeof(ago), "%s ago", when);
 	}
 	if (sv->check_code)
@@ -81,90 +82,15 @@ int render_status_text(FILE *out, const struct snapshot *s, const struct render_
 	return ferror(out) ? -EIO : 0;
 }
 
-static void json_server(struct json_writer *jw, const struct snap_server *sv)
-{
-	json_begin_object(jw);
-	json_kv_str(jw, "name", sv->name);
-	json_kv_str(jw, "address", sv->address);
-	json_kv_u64(jw, "port", sv->port);
-	json_kv_str(jw, "state", sv->state);
-	json_kv_str(jw, "health", sv->health);
-	json_kv_str(jw, "admin", sv->admin);
-	json_kv_bool(jw, "in_rotation", sv->in_rotation);
-	json_kv_u64(jw, "weight", sv->weight);
-	json_kv_u64(jw, "active_flows", sv->active_flows);
-	json_kv_bool(jw, "runtime", sv->runtime);
-	json_kv_u64(jw, "id", sv->id);
-	json_key(jw, "check");
-	json_begin_object(jw);
-	json_kv_bool(jw, "enabled", sv->checked);
-	json_kv_str(jw, "result", sv->check_result);
-	json_kv_str(jw, "detail", sv->check_detail);
-	json_kv_i64(jw, "code", sv->check_code);
-	json_kv_u64(jw, "duration_ms", sv->check_duration_ms);
-	json_key(jw, "ago_ms");
-	if (sv->check_ago_ms < 0)
-		json_null(jw);
-	else
-		json_i64(jw, sv->check_ago_ms);
-	json_end_object(jw);
-	json_end_object(jw);
-}
-
-static void json_frontends(struct json_writer *jw, const struct snapshot *s)
-{
-	json_key(jw, "frontends");
-	json_begin_array(jw);
-	for (uint32_t i = 0; i < s->nfrontends; i++) {
-		const struct snap_frontend *f = &s->frontends[i];
-
-		for (uint32_t j = 0; j < f->nbinds && j < ARRAY_SIZE(f->binds); j++) {
-			json_begin_object(jw);
-			json_kv_str(jw, "name", f->name);
-			json_kv_str(jw, "address", f->binds[j].address);
-			json_kv_u64(jw, "port", f->binds[j].port);
-			json_kv_str(jw, "backend", f->backend);
-			json_end_object(jw);
-		}
-	}
-	json_end_array(jw);
-}
-
 int render_status_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	struct json_writer *jw = json_new(out, o && o->pretty);
+	struct json_writer *jw = json_doc_begin(out, o);
 
 	if (!jw)
 		return -ENOMEM;
-	json_begin_object(jw);
-	json_kv_str(jw, "version", s->version);
-	json_kv_str(jw, "interface", s->interface);
-	json_kv_str(jw, "mode", s->mode);
-	json_kv_str(jw, "mode_reason", s->mode_reason);
-	json_kv_u64(jw, "uptime_s", s->uptime_ms / 1000);
-	json_kv_i64(jw, "pid", s->pid);
-	json_kv_u64(jw, "flows", s->flows);
-	json_kv_u64(jw, "flow_capacity", s->flow_capacity);
+	json_daemon(jw, s, o);
+	json_flow_table(jw, s);
 	json_frontends(jw, s);
-	json_key(jw, "backends");
-	json_begin_array(jw);
-	for (uint32_t i = 0; i < s->nbackends; i++) {
-		const struct snap_backend *b = &s->backends[i];
-
-		json_begin_object(jw);
-		json_kv_str(jw, "name", b->name);
-		json_kv_str(jw, "balance", b->balance);
-		json_key(jw, "servers");
-		json_begin_array(jw);
-		for (uint32_t j = 0; j < b->nservers; j++)
-			json_server(jw, &b->servers[j]);
-		json_end_array(jw);
-		json_end_object(jw);
-	}
-	json_end_array(jw);
-	json_end_object(jw);
-	json_free(jw);
-	if (!o || !o->pretty)
-		fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+	json_backends(jw, s);
+	return json_doc_end(jw, out, o);
 }

@@ -43,7 +43,7 @@ struct snap_server {
 	char check_detail[96];
 	int check_code;	       /* HTTP status, 0 if none */
 	uint32_t check_duration_ms;
-	int64_t check_ago_ms;  /* -1: never checked */
+	int64_t check_age_ms;  /* -1: never checked */
 	uint64_t checks, check_failures, up_down;
 	uint64_t downtime_ms;
 	uint64_t in_state_ms;  /* time in the current state (in or out of rotation) */

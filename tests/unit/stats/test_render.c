@@ -102,7 +102,7 @@ static struct snapshot *seed_snapshot(void)
 	sv->packets_out = 200;
 	sv->bytes_out = 7654321;
 	sv->check_duration_ms = 3;
-	sv->check_ago_ms = 1500;
+	sv->check_age_ms = 1500;
 	sv->checks = 40;
 	sv->check_failures = 1;
 	sv->up_down = 1;
@@ -116,7 +116,7 @@ static struct snapshot *seed_snapshot(void)
 	sv->new_flows = 10;
 	sv->nat_fail = 1;
 	sv->check_duration_ms = 1;
-	sv->check_ago_ms = 200;
+	sv->check_age_ms = 200;
 	sv->check_failures = 1;
 	sv->in_state_ms = 2000;
 
@@ -126,7 +126,7 @@ static struct snapshot *seed_snapshot(void)
 	snprintf(sv->check_detail, sizeof(sv->check_detail), "HTTP status 500");
 	sv->new_flows = 9;
 	sv->check_duration_ms = 12;
-	sv->check_ago_ms = 900;
+	sv->check_age_ms = 900;
 	sv->check_failures = 5;
 	sv->up_down = 2;
 	sv->downtime_ms = 125500;
@@ -663,7 +663,7 @@ static int python_check(const char *file, const char *script)
 static const char json_script[] =
 	"import json, sys\n"
 	"d = json.load(open(sys.argv[1]))\n"
-	"assert d['format'] == 1, d['format']\n"
+	"assert d['format'] == 2, d['format']\n"
 	"assert d['version'] == '" VERSION "'\n"
 	"assert d['hostname'] == 'lb<pi>'\n"
 	"assert d['pid'] == 4242 and d['uptime_ms'] == 3723000 and d['now_unix'] == 1700000000\n"
@@ -675,16 +675,16 @@ static const char json_script[] =
 	"assert c['pass_nosyn_miss'] == 7 and c['ev_syn_retrans'] == 5\n"
 	"assert len(c) == " STR(RPILB_CNT_MAX_LITERAL) ", len(c)\n"
 	"fe = d['frontends'][0]\n"
-	"assert fe['name'] == 'fe<i>\"&\\'' and fe['backend'] == '<b>evil&\"\\''\n"
+	"assert fe['frontend'] == 'fe<i>\"&\\'' and fe['backend'] == '<b>evil&\"\\''\n"
 	"assert fe['new_flows'] == 30 and fe['no_backend'] == 3 and fe['flow_rate'] == 2.5\n"
 	"assert fe['binds'] == [{'address': '0.0.0.0', 'port': 80, 'new_flows': 30,\n"
 	"    'no_backend': 3, 'flow_rate': 2.5}]\n"
 	"be = d['backends'][0]\n"
-	"assert be['name'] == '<b>evil&\"\\'' and be['balance'] == 'roundrobin'\n"
+	"assert be['backend'] == '<b>evil&\"\\'' and be['balance'] == 'roundrobin'\n"
 	"assert be['status'] == 'UP' and be['active_servers'] == 2 and be['total_servers'] == 3\n"
 	"assert be['new_flows'] == 30 and be['no_server'] == 3 and be['nat_fail'] == 1\n"
 	"s = be['servers']\n"
-	"assert [x['name'] for x in s] == ['raspberrypi01', 'raspberrypi02', 'pi<03>&\"\\'\\\\']\n"
+	"assert [x['server'] for x in s] == ['raspberrypi01', 'raspberrypi02', 'pi<03>&\"\\'\\\\']\n"
 	"assert [x['status'] for x in s] == ['UP', 'UP', 'DOWN']\n"
 	"assert [x['state'] for x in s] == ['UP', 'UP 1/3', 'DOWN']\n"
 	"a = s[0]\n"
@@ -695,7 +695,7 @@ static const char json_script[] =
 	"assert a['in_state_ms'] == 61000 and a['downtime_ms'] == 4500 and a['up_down'] == 1\n"
 	"assert a['up'] is True and a['in_rotation'] is True and a['checked'] is True\n"
 	"assert a['check'] == {'result': 'L7OK', 'desc': 'Layer7 check passed',\n"
-	"    'detail': 'HTTP status 200', 'code': 200, 'duration_ms': 3, 'ago_ms': 1500,\n"
+	"    'detail': 'HTTP status 200', 'code': 200, 'duration_ms': 3, 'age_ms': 1500,\n"
 	"    'checks': 40, 'failures': 1}, a['check']\n";
 
 static void test_json_parses_and_has_fields(void **state)
@@ -725,7 +725,7 @@ static void test_json_hidden_version_and_unchecked(void **state)
 	char *json, *path;
 
 	s->backends[0].servers[0].check_result[0] = '\0';
-	s->backends[0].servers[0].check_ago_ms = -1;
+	s->backends[0].servers[0].check_age_ms = -1;
 	json = render(render_stats_json, s, &o);
 	assert_not_contains(json, VERSION);
 	path = strdup(write_tmp(json));
@@ -733,7 +733,7 @@ static void test_json_hidden_version_and_unchecked(void **state)
 					    "d = json.load(open(sys.argv[1]))\n"
 					    "assert d['version'] is None\n"
 					    "c = d['backends'][0]['servers'][0]['check']\n"
-					    "assert c['result'] is None and c['ago_ms'] is None\n"),
+					    "assert c['result'] is None and c['age_ms'] is None\n"),
 			 0);
 	unlink(path);
 	free(path);

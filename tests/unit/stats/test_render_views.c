@@ -29,7 +29,7 @@ static void set_server(struct snap_server *sv, uint16_t id, const char *name, co
 	sv->in_rotation = sv->up;
 	sv->checked = true;
 	sv->weight = 1;
-	sv->check_ago_ms = -1;
+	sv->check_age_ms = -1;
 }
 
 static void set_conn(struct snap_conn *c, const char *client, uint16_t port, const char *server,
@@ -94,7 +94,7 @@ static struct snapshot *seed_snapshot(void)
 	snprintf(sv->check_detail, sizeof(sv->check_detail), "HTTP status 200");
 	sv->check_code = 200;
 	sv->check_duration_ms = 1;
-	sv->check_ago_ms = 420;
+	sv->check_age_ms = 420;
 	sv->active_flows = 2;
 
 	sv = &s->backends[0].servers[1];
@@ -103,7 +103,7 @@ static struct snapshot *seed_snapshot(void)
 	snprintf(sv->check_result, sizeof(sv->check_result), "L4CON");
 	snprintf(sv->check_detail, sizeof(sv->check_detail), "Connection refused");
 	sv->check_duration_ms = 0;
-	sv->check_ago_ms = 65000;
+	sv->check_age_ms = 65000;
 	sv->in_rotation = false;
 	sv->active_flows = 1;
 	sv->weight = 3;
@@ -170,14 +170,15 @@ static void assert_renders(render_fn fn, const struct snapshot *s, const struct 
 
 static void test_conns_text(void **state)
 {
-	assert_renders(render_conns_text, *state, NULL,
-		       "CLIENT                FRONTEND           NODE             STATE            AGE"
-		       "    IDLE   BYTES IN  BYTES OUT\n"
-		       "192.168.1.50:40001    raspberrypinodes   raspberrypi01    ESTABLISHED    1m05s"
-		       "   950ms       1000      24000\n"
-		       "192.168.1.51:40002    -                  (removed)        FIN_WAIT          1s"
-		       "     0ms          0          0\n"
-		       "2 flows\n");
+	assert_renders(
+		render_conns_text, *state, NULL,
+		"CLIENT                FRONTEND           NODE             STATE            AGE"
+		"    IDLE   BYTES IN  BYTES OUT\n"
+		"192.168.1.50:40001    raspberrypinodes   raspberrypi01    ESTABLISHED    1m05s"
+		"   950ms       1000      24000\n"
+		"192.168.1.51:40002    -                  (removed)        FIN_WAIT          1s"
+		"     0ms          0          0\n"
+		"2 flows\n");
 }
 
 static void test_conns_text_empty(void **state)
@@ -185,52 +186,56 @@ static void test_conns_text_empty(void **state)
 	struct snapshot *s = *state;
 
 	s->nconns = 0;
-	assert_renders(render_conns_text, s, NULL,
-		       "CLIENT                FRONTEND           NODE             STATE            AGE"
-		       "    IDLE   BYTES IN  BYTES OUT\n"
-		       "0 flows\n");
+	assert_renders(
+		render_conns_text, s, NULL,
+		"CLIENT                FRONTEND           NODE             STATE            AGE"
+		"    IDLE   BYTES IN  BYTES OUT\n"
+		"0 flows\n");
 	s->nconns = 1;
-	assert_renders(render_conns_text, s, NULL,
-		       "CLIENT                FRONTEND           NODE             STATE            AGE"
-		       "    IDLE   BYTES IN  BYTES OUT\n"
-		       "192.168.1.50:40001    raspberrypinodes   raspberrypi01    ESTABLISHED    1m05s"
-		       "   950ms       1000      24000\n"
-		       "1 flow\n");
+	assert_renders(
+		render_conns_text, s, NULL,
+		"CLIENT                FRONTEND           NODE             STATE            AGE"
+		"    IDLE   BYTES IN  BYTES OUT\n"
+		"192.168.1.50:40001    raspberrypinodes   raspberrypi01    ESTABLISHED    1m05s"
+		"   950ms       1000      24000\n"
+		"1 flow\n");
 }
 
 static void test_conns_json(void **state)
 {
-	assert_renders(render_conns_json, *state, NULL,
-		       "{\"count\":2,\"flows\":[{\"client\":\"192.168.1.50\",\"client_port\":40001,"
-		       "\"vip\":\"10.0.0.2\",\"vip_port\":80,\"frontend\":\"raspberrypinodes\","
-		       "\"backend\":\"nodes\",\"node\":\"raspberrypi01\","
-		       "\"node_address\":\"192.168.1.101\",\"node_port\":8000,\"nat_port\":61001,"
-		       "\"state\":\"ESTABLISHED\",\"age_ms\":65000,\"idle_ms\":950,\"packets_in\":10,"
-		       "\"bytes_in\":1000,\"packets_out\":8,\"bytes_out\":24000},"
-		       "{\"client\":\"192.168.1.51\",\"client_port\":40002,"
-		       "\"vip\":\"10.0.0.2\",\"vip_port\":80,\"frontend\":\"\","
-		       "\"backend\":\"nodes\",\"node\":\"\","
-		       "\"node_address\":\"192.168.1.101\",\"node_port\":8000,\"nat_port\":61001,"
-		       "\"state\":\"FIN_WAIT\",\"age_ms\":1500,\"idle_ms\":0,\"packets_in\":0,"
-		       "\"bytes_in\":0,\"packets_out\":0,\"bytes_out\":0}]}\n");
+	assert_renders(
+		render_conns_json, *state, NULL,
+		"{\"format\":2,\"count\":2,\"flows\":[{\"client\":\"192.168.1.50\","
+		"\"client_port\":40001,\"vip\":\"10.0.0.2\",\"vip_port\":80,"
+		"\"frontend\":\"raspberrypinodes\",\"backend\":\"nodes\","
+		"\"server\":\"raspberrypi01\",\"server_address\":\"192.168.1.101\","
+		"\"server_port\":8000,\"nat_port\":61001,\"state\":\"ESTABLISHED\","
+		"\"age_ms\":65000,\"idle_ms\":950,\"packets_in\":10,\"bytes_in\":1000,"
+		"\"packets_out\":8,\"bytes_out\":24000},{\"client\":\"192.168.1.51\","
+		"\"client_port\":40002,\"vip\":\"10.0.0.2\",\"vip_port\":80,\"frontend\":\"\","
+		"\"backend\":\"nodes\",\"server\":\"\",\"server_address\":\"192.168.1.101\","
+		"\"server_port\":8000,\"nat_port\":61001,\"state\":\"FIN_WAIT\",\"age_ms\":1500,"
+		"\"idle_ms\":0,\"packets_in\":0,\"bytes_in\":0,\"packets_out\":0,"
+		"\"bytes_out\":0}]}\n");
 }
 
 /* --- status ----------------------------------------------------------------- */
 
 static void test_status_text(void **state)
 {
-	assert_renders(render_status_text, *state, NULL,
-		       "rpilb " RPILB_VERSION " on eth0 (tc: generic XDP only on eth0), up 1m05s,"
-		       " pid 4242, flows 3/65536\n"
-		       "frontend raspberrypinodes 10.0.0.2:80 -> backend nodes\n"
-		       "\n"
-		       "backend nodes (roundrobin, frontend raspberrypinodes)\n"
-		       "  SERVER           ADDRESS               STATE        WEIGHT  FLOWS  LAST CHECK\n"
-		       "  raspberrypi01    192.168.1.101:8000    UP                1      2  "
-		       "L7OK 200 in 1ms, 420ms ago\n"
-		       "  raspberrypi02    192.168.1.102:8000    DRAIN (DOWN 1/2)      3      1  "
-		       "L4CON in 0ms, 1m05s ago\n"
-		       "  raspberrypi04    192.168.1.104:8000    UP                0      0  no check\n");
+	assert_renders(
+		render_status_text, *state, NULL,
+		"rpilb " RPILB_VERSION " on eth0 (tc: generic XDP only on eth0), up 1m05s,"
+		" pid 4242, flows 3/65536\n"
+		"frontend raspberrypinodes 10.0.0.2:80 -> backend nodes\n"
+		"\n"
+		"backend nodes (roundrobin, frontend raspberrypinodes)\n"
+		"  SERVER           ADDRESS               STATE        WEIGHT  FLOWS  LAST CHECK\n"
+		"  raspberrypi01    192.168.1.101:8000    UP                1      2  "
+		"L7OK 200 in 1ms, 420ms ago\n"
+		"  raspberrypi02    192.168.1.102:8000    DRAIN (DOWN 1/2)      3      1  "
+		"L4CON in 0ms, 1m05s ago\n"
+		"  raspberrypi04    192.168.1.104:8000    UP                0      0  no check\n");
 }
 
 /* A backend no frontend feeds, a check not yet answered, a frontend without a backend. */
@@ -245,54 +250,83 @@ static void test_status_text_corners(void **state)
 	snprintf(sv->state, sizeof(sv->state), "INIT");
 	s->backends[0].nservers = 1;
 	s->uptime_ms = 3723000;
-	assert_renders(render_status_text, s, NULL,
-		       "rpilb " RPILB_VERSION " on eth0 (tc: generic XDP only on eth0), up 1h02m,"
-		       " pid 4242, flows 3/65536\n"
-		       "\n"
-		       "backend nodes (roundrobin, frontend -)\n"
-		       "  SERVER           ADDRESS               STATE        WEIGHT  FLOWS  LAST CHECK\n"
-		       "  raspberrypi01    192.168.1.101:8000    INIT              1      2  pending\n");
+	assert_renders(
+		render_status_text, s, NULL,
+		"rpilb " RPILB_VERSION " on eth0 (tc: generic XDP only on eth0), up 1h02m,"
+		" pid 4242, flows 3/65536\n"
+		"\n"
+		"backend nodes (roundrobin, frontend -)\n"
+		"  SERVER           ADDRESS               STATE        WEIGHT  FLOWS  LAST CHECK\n"
+		"  raspberrypi01    192.168.1.101:8000    INIT              1      2  pending\n");
 }
 
+/* The same objects as the stats JSON, without the counters: keys as docs/stats.md lists them. */
 static void test_status_json(void **state)
 {
 	assert_renders(
 		render_status_json, *state, NULL,
-		"{\"version\":\"" RPILB_VERSION "\",\"interface\":\"eth0\",\"mode\":\"tc\","
-		"\"mode_reason\":\"generic XDP only on eth0\",\"uptime_s\":65,\"pid\":4242,"
-		"\"flows\":3,\"flow_capacity\":65536,"
-		"\"frontends\":[{\"name\":\"raspberrypinodes\",\"address\":\"10.0.0.2\",\"port\":80,"
-		"\"backend\":\"nodes\"}],"
-		"\"backends\":[{\"name\":\"nodes\",\"balance\":\"roundrobin\",\"servers\":["
-		"{\"name\":\"raspberrypi01\",\"address\":\"192.168.1.101\",\"port\":8000,"
-		"\"state\":\"UP\",\"health\":\"UP\",\"admin\":\"ready\",\"in_rotation\":true,"
-		"\"weight\":1,\"active_flows\":2,\"runtime\":false,\"id\":0,"
-		"\"check\":{\"enabled\":true,\"result\":\"L7OK\",\"detail\":\"HTTP status 200\","
-		"\"code\":200,\"duration_ms\":1,\"ago_ms\":420}},"
-		"{\"name\":\"raspberrypi02\",\"address\":\"192.168.1.102\",\"port\":8000,"
-		"\"state\":\"DRAIN (DOWN 1/2)\",\"health\":\"DOWN 1/2\",\"admin\":\"drain\","
-		"\"in_rotation\":false,\"weight\":3,\"active_flows\":1,\"runtime\":false,\"id\":1,"
-		"\"check\":{\"enabled\":true,\"result\":\"L4CON\",\"detail\":\"Connection refused\","
-		"\"code\":0,\"duration_ms\":0,\"ago_ms\":65000}},"
-		"{\"name\":\"raspberrypi04\",\"address\":\"192.168.1.104\",\"port\":8000,"
-		"\"state\":\"UP\",\"health\":\"UP\",\"admin\":\"ready\",\"in_rotation\":false,"
-		"\"weight\":0,\"active_flows\":0,\"runtime\":true,\"id\":7,"
-		"\"check\":{\"enabled\":false,\"result\":\"\",\"detail\":\"\","
-		"\"code\":0,\"duration_ms\":0,\"ago_ms\":null}}]}]}\n");
+		"{\"format\":2,\"version\":\"" RPILB_VERSION
+		"\",\"hostname\":\"pi-lb\",\"pid\":4242,\"now_unix\":1700000000,"
+		"\"uptime_ms\":65400,\"interface\":\"eth0\",\"mode\":\"tc\","
+		"\"mode_reason\":\"generic XDP only on eth0\",\"flows\":{\"current\":3,"
+		"\"capacity\":65536,\"halfopen\":0,\"expired\":{\"halfopen\":0,\"idle\":0,"
+		"\"closed\":0,\"orphan\":0}},\"frontends\":[{\"frontend\":\"raspberrypinodes\","
+		"\"backend\":\"nodes\",\"new_flows\":0,\"no_backend\":0,\"flow_rate\":0,"
+		"\"binds\":[{\"address\":\"10.0.0.2\",\"port\":80,\"new_flows\":0,"
+		"\"no_backend\":0,\"flow_rate\":0}]}],\"backends\":[{\"backend\":\"nodes\","
+		"\"balance\":\"roundrobin\",\"status\":\"UP\",\"active_servers\":1,"
+		"\"total_servers\":3,\"weight\":1,\"active_flows\":3,\"new_flows\":0,"
+		"\"flow_rate\":0,\"packets_in\":0,\"bytes_in\":0,\"packets_out\":0,"
+		"\"bytes_out\":0,\"nat_fail\":0,\"no_server\":0,"
+		"\"servers\":[{\"server\":\"raspberrypi01\",\"id\":0,"
+		"\"address\":\"192.168.1.101\",\"port\":8000,\"state\":\"UP\",\"status\":\"UP\","
+		"\"health\":\"UP\",\"admin\":\"ready\",\"up\":true,\"in_rotation\":true,"
+		"\"checked\":true,\"runtime\":false,\"weight\":1,\"active_flows\":2,"
+		"\"new_flows\":0,\"flow_rate\":0,\"packets_in\":0,\"bytes_in\":0,"
+		"\"packets_out\":0,\"bytes_out\":0,\"nat_fail\":0,\"in_state_ms\":0,"
+		"\"downtime_ms\":0,\"up_down\":0,\"check\":{\"result\":\"L7OK\","
+		"\"desc\":\"Layer7 check passed\",\"detail\":\"HTTP status 200\",\"code\":200,"
+		"\"duration_ms\":1,\"age_ms\":420,\"checks\":0,\"failures\":0}},"
+		"{\"server\":\"raspberrypi02\",\"id\":1,\"address\":\"192.168.1.102\","
+		"\"port\":8000,\"state\":\"DRAIN (DOWN 1/2)\",\"status\":\"DRAIN\","
+		"\"health\":\"DOWN 1/2\",\"admin\":\"drain\",\"up\":false,\"in_rotation\":false,"
+		"\"checked\":true,\"runtime\":false,\"weight\":3,\"active_flows\":1,"
+		"\"new_flows\":0,\"flow_rate\":0,\"packets_in\":0,\"bytes_in\":0,"
+		"\"packets_out\":0,\"bytes_out\":0,\"nat_fail\":0,\"in_state_ms\":0,"
+		"\"downtime_ms\":0,\"up_down\":0,\"check\":{\"result\":\"L4CON\",\"desc\":\"\","
+		"\"detail\":\"Connection refused\",\"code\":0,\"duration_ms\":0,\"age_ms\":65000,"
+		"\"checks\":0,\"failures\":0}},{\"server\":\"raspberrypi04\",\"id\":7,"
+		"\"address\":\"192.168.1.104\",\"port\":8000,\"state\":\"UP\",\"status\":\"UP\","
+		"\"health\":\"UP\",\"admin\":\"ready\",\"up\":true,\"in_rotation\":false,"
+		"\"checked\":false,\"runtime\":true,\"weight\":0,\"active_flows\":0,"
+		"\"new_flows\":0,\"flow_rate\":0,\"packets_in\":0,\"bytes_in\":0,"
+		"\"packets_out\":0,\"bytes_out\":0,\"nat_fail\":0,\"in_state_ms\":0,"
+		"\"downtime_ms\":0,\"up_down\":0,\"check\":{\"result\":null,\"desc\":\"\","
+		"\"detail\":\"\",\"code\":0,\"duration_ms\":0,\"age_ms\":null,\"checks\":0,"
+		"\"failures\":0}}]}]}\n");
 }
 
 /* --- answers about one server ---------------------------------------------------- */
 
 static void test_change_replies(void **state)
 {
-	struct render_opts o = { .backend = "nodes", .server = "raspberrypi02", .what = "draining" };
+	struct render_opts o = { .backend = "nodes",
+				 .server = "raspberrypi02",
+				 .what = "draining" };
 
 	assert_renders(render_change_text, *state, &o,
 		       "nodes/raspberrypi02 draining: DRAIN (DOWN 1/2), 1 open flow\n");
-	assert_renders(render_change_json, *state, &o,
-		       "{\"server\":\"raspberrypi02\",\"backend\":\"nodes\","
-		       "\"address\":\"192.168.1.102\",\"port\":8000,\"admin\":\"drain\","
-		       "\"state\":\"DRAIN (DOWN 1/2)\",\"weight\":3,\"active_flows\":1}\n");
+	assert_renders(
+		render_change_json, *state, &o,
+		"{\"format\":2,\"server\":\"raspberrypi02\",\"backend\":\"nodes\",\"id\":1,"
+		"\"address\":\"192.168.1.102\",\"port\":8000,\"state\":\"DRAIN (DOWN 1/2)\","
+		"\"status\":\"DRAIN\",\"health\":\"DOWN 1/2\",\"admin\":\"drain\",\"up\":false,"
+		"\"in_rotation\":false,\"checked\":true,\"runtime\":false,\"weight\":3,"
+		"\"active_flows\":1,\"new_flows\":0,\"flow_rate\":0,\"packets_in\":0,"
+		"\"bytes_in\":0,\"packets_out\":0,\"bytes_out\":0,\"nat_fail\":0,"
+		"\"in_state_ms\":0,\"downtime_ms\":0,\"up_down\":0,"
+		"\"check\":{\"result\":\"L4CON\",\"desc\":\"\",\"detail\":\"Connection refused\","
+		"\"code\":0,\"duration_ms\":0,\"age_ms\":65000,\"checks\":0,\"failures\":0}}\n");
 	o.server = "raspberrypi01";
 	o.what = "unchanged";
 	assert_renders(render_change_text, *state, &o,
@@ -306,8 +340,8 @@ static void test_deleted_replies(void **state)
 	assert_renders(render_deleted_text, *state, &o,
 		       "nodes/raspberrypi04 deleted: no new flows; 0 open flows finish on it\n");
 	assert_renders(render_deleted_json, *state, &o,
-		       "{\"server\":\"raspberrypi04\",\"backend\":\"nodes\",\"deleted\":true,"
-		       "\"active_flows\":0}\n");
+		       "{\"format\":2,\"server\":\"raspberrypi04\",\"backend\":\"nodes\","
+		       "\"deleted\":true,\"active_flows\":0}\n");
 	o.server = "raspberrypi02";
 	assert_renders(render_deleted_text, *state, &o,
 		       "nodes/raspberrypi02 deleted: no new flows; 1 open flow finish on it\n");

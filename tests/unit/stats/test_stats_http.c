@@ -501,7 +501,7 @@ static void test_routes(void **state)
 
 	assert_int_equal(r[3].resp.status, 200);
 	assert_header(&r[3].resp, "Content-Type: application/json");
-	assert_memory_equal(r[3].resp.body, "{\"format\":1,", 12);
+	assert_memory_equal(r[3].resp.body, "{\"format\":2,", 12);
 
 	assert_int_equal(r[4].resp.status, 200);
 	assert_header(&r[4].resp, "Content-Type: text/plain; version=0.0.4; charset=utf-8");
@@ -528,7 +528,7 @@ static void test_routes(void **state)
 	assert_int_equal(r[13].resp.status, 200);
 	assert_non_null(strstr(r[13].resp.body, "rpilb_build_info"));
 	assert_null(strstr(r[13].resp.head, "Connection: close"));
-	assert_non_null(strstr(r[13].resp.body, "\r\n\r\n{\"format\":1,"));
+	assert_non_null(strstr(r[13].resp.body, "\r\n\r\n{\"format\":2,"));
 	assert_int_equal(r[14].resp.status, 400);
 	free_reqs(r, ARRAY_SIZE(r));
 }
