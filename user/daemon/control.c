@@ -404,10 +404,10 @@ static void show_conns(struct ctl_req *q)
 }
 
 /* show stats [all]: what the stats page shows, for a terminal or a script. */
-static void show_stats(struct ctl_req *q, bool all)
+static void show_stats(struct ctl_req *q)
 {
 	static const struct snap_request rq = { .counters = true };
-	struct render_opts o = { .pretty = true, .all = all };
+	struct render_opts o = { .pretty = true, .all = q->argc > 2 && !strcmp(q->argv[2], "all") };
 
 	reply_snapshot(q, &rq, render_stats_text, render_stats_json, &o, "the counters");
 }
@@ -444,27 +444,6 @@ static void show_flows(struct ctl_req *q)
 	reply_snapshot(q, &rq, render_open_flows, render_open_flows, &o, "the flow table");
 }
 
-static void cmd_show(struct ctl_req *q)
-{
-	if (q->argc < 2) {
-		ctl_reply_error(q->r, "show what? info, status, flows NAME");
-		return;
-	}
-	if (!strcmp(q->argv[1], "info"))
-		show_info(q);
-	else if (!strcmp(q->argv[1], "status"))
-		show_status(q);
-	else if (!strcmp(q->argv[1], "flows"))
-		show_flows(q);
-	else if (!strcmp(q->argv[1], "conns"))
-		show_conns(q);
-	else if (!strcmp(q->argv[1], "stats"))
-		show_stats(q, q->argc > 2 && !strcmp(q->argv[2], "all"));
-	else
-		ctl_reply_error(q->r, "unknown 'show %s': try info, status, conns, flows NAME",
-				q->argv[1]);
-}
-
 static void cmd_reload(struct ctl_req *q)
 {
 	char err[256] = "";
@@ -490,18 +469,6 @@ static void cmd_shutdown(struct ctl_req *q)
 	ev_stop(q->d->loop);
 }
 
-static void cmd_help(struct ctl_req *q)
-{
-	ctl_reply_printf(
-		q->r, "show info | show status | show stats [all] | show flows NAME [backend B]\n"
-		      "show conns [node NAME] [backend B] [client IP]\n"
-		      "add-node NAME ADDR:PORT [weight N] [backend B]\n"
-		      "del-node NAME [backend B]\n"
-		      "drain NAME [backend B] | maint NAME [backend B] | enable NAME [backend B]\n"
-		      "reload | shutdown | help\n"
-		      "(a leading 'json' asks for JSON)\n");
-}
-
 static void cmd_drain(struct ctl_req *q)
 {
 	cmd_admin(q, ADMIN_DRAIN);
@@ -517,14 +484,103 @@ static void cmd_enable(struct ctl_req *q)
 	cmd_admin(q, ADMIN_READY);
 }
 
-static const struct {
-	const char *verb;
-	void (*fn)(struct ctl_req *q);
-} ctl_commands[] = {
-	{ "show", cmd_show },	  { "add-node", cmd_add },	{ "del-node", cmd_del },
-	{ "drain", cmd_drain },	  { "maint", cmd_maint },	{ "enable", cmd_enable },
-	{ "reload", cmd_reload }, { "shutdown", cmd_shutdown }, { "help", cmd_help },
+static void cmd_help(struct ctl_req *q);
+
+/*
+ * The protocol as data: each request's words, what it takes and answers
+ * (docs/control.md is the contract), and who answers it. A table of
+ * sub-commands stands in for a handler ("show"). "help" is generated from
+ * these tables, so the list and the commands cannot drift apart.
+ */
+struct ctl_cmd {
+	const char *name;
+	const char *args; /* as "help" shows them; "" for none */
+	const char *help;
+	void (*fn)(struct ctl_req *q); /* called with argv[0] the first word */
+	const struct ctl_cmd *sub; /* instead of fn: the next word picks one; ends at {} */
 };
+
+#define CMD(name, args, help, fn) { name, args, help, fn, NULL }
+
+static const struct ctl_cmd show_cmds[] = {
+	CMD("info", "", "interface, attach mode and why, pid, socket", show_info),
+	CMD("status", "", "every server: state, weight, open flows, last check", show_status),
+	CMD("stats", "[all]", "the stats page's numbers ('all': zero counters too)", show_stats),
+	CMD("flows", "NAME [backend B]", "the server's open flows, counted now", show_flows),
+	CMD("conns", "[node NAME] [backend B] [client IP]", "the live flows", show_conns),
+	{},
+};
+
+static const struct ctl_cmd ctl_commands[] = {
+	{ "show", "", "", NULL, show_cmds },
+	CMD("add-node", "NAME ADDR:PORT [weight N] [backend B]", "a new server, in once healthy",
+	    cmd_add),
+	CMD("del-node", "NAME [backend B]", "out of rotation; its open flows finish", cmd_del),
+	CMD("drain", "NAME [backend B]", "no new flows; open ones finish", cmd_drain),
+	CMD("maint", "NAME [backend B]", "no new flows, no health checks", cmd_maint),
+	CMD("enable", "NAME [backend B]", "ready again: in rotation once healthy", cmd_enable),
+	CMD("reload", "", "re-read the configuration file (like SIGHUP)", cmd_reload),
+	CMD("shutdown", "", "the daemon exits; the data path stays attached", cmd_shutdown),
+	CMD("help", "", "this list", cmd_help),
+	{},
+};
+
+static void help_lines(struct ctl_req *q, const struct ctl_cmd *t, const char *prefix)
+{
+	char req[96];
+
+	for (; t->name; t++) {
+		if (t->sub) {
+			help_lines(q, t->sub, t->name);
+			continue;
+		}
+		snprintf(req, sizeof(req), "%s%s%s%s%s", prefix, *prefix ? " " : "", t->name,
+			 *t->args ? " " : "", t->args);
+		ctl_reply_printf(q->r, "%-48s %s\n", req, t->help);
+	}
+}
+
+static void cmd_help(struct ctl_req *q)
+{
+	help_lines(q, ctl_commands, "");
+	ctl_reply_printf(q->r, "(a leading 'json' asks for JSON)\n");
+}
+
+/* "info, status, ...": the words table t accepts. */
+static void table_words(const struct ctl_cmd *t, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; t->name && used < len; t++)
+		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", t->name);
+}
+
+/* Word `at` of the request picks an entry of t; a sub-table picks with the next word. */
+static void dispatch(struct ctl_req *q, const struct ctl_cmd *t, int at)
+{
+	char words[128];
+
+	for (const struct ctl_cmd *c = t; at < q->argc && c->name; c++) {
+		if (strcmp(q->argv[at], c->name))
+			continue;
+		if (c->sub)
+			dispatch(q, c->sub, at + 1);
+		else
+			c->fn(q);
+		return;
+	}
+	if (!at) {
+		ctl_reply_error(q->r, "unknown command '%s': try 'help'", q->argv[0]);
+		return;
+	}
+	table_words(t, words, sizeof(words));
+	if (at >= q->argc)
+		ctl_reply_error(q->r, "%s what? %s", q->argv[at - 1], words);
+	else
+		ctl_reply_error(q->r, "unknown '%s %s': try %s", q->argv[at - 1], q->argv[at],
+				words);
+}
 
 void daemon_ctl_handler(int argc, char **argv, struct ctl_reply *r, void *arg)
 {
@@ -539,11 +595,5 @@ void daemon_ctl_handler(int argc, char **argv, struct ctl_reply *r, void *arg)
 		ctl_reply_error(r, "empty request: try 'help'");
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(ctl_commands); i++) {
-		if (!strcmp(q.argv[0], ctl_commands[i].verb)) {
-			ctl_commands[i].fn(&q);
-			return;
-		}
-	}
-	ctl_reply_error(r, "unknown command '%s': try 'help'", q.argv[0]);
+	dispatch(&q, ctl_commands, 0);
 }
