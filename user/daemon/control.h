@@ -27,8 +27,6 @@ const char *req_opt_backend(struct ctl_req *q, int first);
 /* The server argv[1] names (with "backend B"), or NULL with the reply saying why. */
 struct lb_server *req_find_server(struct ctl_req *q);
 
-typedef int (*render_fn)(FILE *out, const struct snapshot *s, const struct render_opts *o);
-
 /* The answer is fn's rendering of snap; 0, or the reply says why not. */
 int req_answer(struct ctl_req *q, render_fn fn, const struct snapshot *snap,
 	       const struct render_opts *o);

@@ -38,6 +38,9 @@ struct render_opts {
  */
 #define RENDER_JSON_FORMAT 2
 
+/* Every renderer has this shape. */
+typedef int (*render_fn)(FILE *out, const struct snapshot *s, const struct render_opts *o);
+
 /*
  * Each returns 0, or -EIO if writing to out failed (a full memstream, a
  * closed pipe); the JSON ones -ENOMEM if the writer cannot be allocated.

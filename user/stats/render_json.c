@@ -196,3 +196,23 @@ void json_backends(struct json_writer *jw, const struct snapshot *s)
 		json_backend(jw, s, &s->backends[i]);
 	json_end_array(jw);
 }
+
+int json_state_doc(FILE *out, const struct snapshot *s, const struct render_opts *o, bool counters)
+{
+	struct json_writer *jw = json_doc_begin(out, o);
+
+	if (!jw)
+		return -ENOMEM;
+	json_daemon(jw, s, o);
+	json_flow_table(jw, s);
+	if (counters) {
+		json_key(jw, "counters");
+		json_begin_object(jw);
+		for (unsigned int i = 0; i < RPILB_CNT_MAX; i++)
+			json_kv_u64(jw, snap_counter_name(i), s->counters[i]);
+		json_end_object(jw);
+	}
+	json_frontends(jw, s);
+	json_backends(jw, s);
+	return json_doc_end(jw, out, o);
+}

@@ -26,6 +26,12 @@ void json_backends(struct json_writer *jw, const struct snapshot *s);
  */
 void json_server_members(struct json_writer *jw, const struct snap_server *sv, const char *backend);
 
+/*
+ * The daemon's whole state as one document: the stats JSON, and without
+ * the data path's counters that of "status".
+ */
+int json_state_doc(FILE *out, const struct snapshot *s, const struct render_opts *o, bool counters);
+
 /* Open a document's writer; finish it: the newline, and 0, -EIO or -ENOMEM. */
 struct json_writer *json_doc_begin(FILE *out, const struct render_opts *o);
 int json_doc_end(struct json_writer *jw, FILE *out, const struct render_opts *o);

@@ -30,8 +30,10 @@ int render_change_text(FILE *out, const struct snapshot *s, const struct render_
 	return ferror(out) ? -EIO : 0;
 }
 
-/* The whole server object, as in "status", with its backend beside its name. */
-int render_change_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+/* A server's answer as a JSON document: "format", then what members writes. */
+static int server_doc(FILE *out, const struct snapshot *s, const struct render_opts *o,
+		      void (*members)(struct json_writer *jw, const struct snap_server *sv,
+				      const char *backend))
 {
 	const struct snap_server *sv = server_of(s, o);
 	struct json_writer *jw;
@@ -41,8 +43,14 @@ int render_change_json(FILE *out, const struct snapshot *s, const struct render_
 	jw = json_doc_begin(out, o);
 	if (!jw)
 		return -ENOMEM;
-	json_server_members(jw, sv, o->backend);
+	members(jw, sv, o->backend);
 	return json_doc_end(jw, out, o);
+}
+
+/* The whole server object, as in "status", with its backend beside its name. */
+int render_change_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	return server_doc(out, s, o, json_server_members);
 }
 
 int render_deleted_text(FILE *out, const struct snapshot *s, const struct render_opts *o)
@@ -56,21 +64,18 @@ int render_deleted_text(FILE *out, const struct snapshot *s, const struct render
 	return ferror(out) ? -EIO : 0;
 }
 
-int render_deleted_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+static void deleted_members(struct json_writer *jw, const struct snap_server *sv,
+			    const char *backend)
 {
-	const struct snap_server *sv = server_of(s, o);
-	struct json_writer *jw;
-
-	if (!sv)
-		return -ENOENT;
-	jw = json_doc_begin(out, o);
-	if (!jw)
-		return -ENOMEM;
 	json_kv_str(jw, "server", sv->name);
-	json_kv_str(jw, "backend", o->backend);
+	json_kv_str(jw, "backend", backend);
 	json_kv_bool(jw, "deleted", true);
 	json_kv_u64(jw, "active_flows", sv->active_flows);
-	return json_doc_end(jw, out, o);
+}
+
+int render_deleted_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
+{
+	return server_doc(out, s, o, deleted_members);
 }
 
 /* Just the number: "drain --wait" reads it twice a second. */

@@ -84,13 +84,5 @@ int render_status_text(FILE *out, const struct snapshot *s, const struct render_
 
 int render_status_json(FILE *out, const struct snapshot *s, const struct render_opts *o)
 {
-	struct json_writer *jw = json_doc_begin(out, o);
-
-	if (!jw)
-		return -ENOMEM;
-	json_daemon(jw, s, o);
-	json_flow_table(jw, s);
-	json_frontends(jw, s);
-	json_backends(jw, s);
-	return json_doc_end(jw, out, o);
+	return json_state_doc(out, s, o, false);
 }

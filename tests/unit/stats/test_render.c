@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
-#include "testutil.h"
-
-#include "stats/render.h"
+#include "rendertest.h"
 
 #define EVIL_FE	 "fe<i>\"&'"
 #define EVIL_BE	 "<b>evil&\"'"
@@ -138,29 +136,6 @@ static int setup(void **state)
 {
 	*state = seed_snapshot();
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	snapshot_free(*state);
-	free(*state);
-	return 0;
-}
-
-typedef int (*render_fn)(FILE *, const struct snapshot *, const struct render_opts *);
-
-/* Render into a malloc'd string; the caller frees it. */
-static char *render(render_fn fn, const struct snapshot *s, const struct render_opts *o)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, s, o), 0);
-	assert_int_equal(fclose(f), 0);
-	assert_non_null(buf);
-	return buf;
 }
 
 static size_t count(const char *hay, const char *needle)

@@ -8,10 +8,9 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "testutil.h"
+#include "rendertest.h"
 
 #include "lib/util.h"
-#include "stats/render.h"
 
 /* --- fixtures --------------------------------------------------------------- */
 
@@ -132,29 +131,6 @@ static int setup(void **state)
 {
 	*state = seed_snapshot();
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	snapshot_free(*state);
-	free(*state);
-	return 0;
-}
-
-typedef int (*render_fn)(FILE *, const struct snapshot *, const struct render_opts *);
-
-/* Render into a malloc'd string; the caller frees it. */
-static char *render(render_fn fn, const struct snapshot *s, const struct render_opts *o)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, s, o), 0);
-	assert_int_equal(fclose(f), 0);
-	assert_non_null(buf);
-	return buf;
 }
 
 static void assert_renders(render_fn fn, const struct snapshot *s, const struct render_opts *o,
