@@ -107,7 +107,8 @@ static void show_conns(struct ctl_req *q)
 		}
 	}
 	if (node) {
-		rq.conns_server = balancer_find(&q->d->lb, node, req_opt_backend(q, 2), err, sizeof(err));
+		rq.conns_server =
+			balancer_find(&q->d->lb, node, req_opt_backend(q, 2), err, sizeof(err));
 		if (!rq.conns_server) {
 			ctl_reply_error(q->r, "%s", err);
 			return;

@@ -35,4 +35,15 @@ static char *render(render_fn fn, const struct snapshot *s, const struct render_
 	return buf;
 }
 
+/* /dev/full, unbuffered: every write to it fails at once. Skips the test without it. */
+static FILE *dev_full(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		skip();
+	setvbuf(f, NULL, _IONBF, 0);
+	return f;
+}
+
 #endif
