@@ -73,6 +73,9 @@ enum snap_state snap_server_state(const struct snap_server *sv, enum snap_trend 
 		st = SNAP_ST_MAINT;
 	} else if (!strcmp(sv->admin, "drain") || has_prefix(sv->state, "DRAIN")) {
 		st = SNAP_ST_DRAIN;
+	} else if (has_prefix(sv->state, "NOLB")) {
+		/* disable-on-404: up, but no new flows, as a drained server. */
+		st = SNAP_ST_DRAIN;
 	} else if (has_prefix(sv->state, "UP")) {
 		st = SNAP_ST_UP;
 		if (sv->state[2] == ' ')

@@ -194,6 +194,8 @@ static void test_state_classes(void **state)
 		{ "DRAIN (DOWN 1/2)", "drain", SNAP_ST_DRAIN, SNAP_TREND_STEADY },
 		{ "MAINT", "maint", SNAP_ST_MAINT, SNAP_TREND_STEADY },
 		{ "UP", "maint", SNAP_ST_MAINT, SNAP_TREND_STEADY },
+		{ "NOLB", "ready", SNAP_ST_DRAIN, SNAP_TREND_STEADY }, /* disable-on-404 */
+		{ "NOLB 1/3", "ready", SNAP_ST_DRAIN, SNAP_TREND_STEADY },
 	};
 	struct snap_server sv = {};
 	enum snap_trend trend;
