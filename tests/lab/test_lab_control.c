@@ -31,23 +31,6 @@ static void fresh_rpilb(void)
 	fresh_rpilb_cfg(NULL);
 }
 
-/* n sequential requests; which Pi answered each (0 for a failure). */
-static void requests(int n, int *who)
-{
-	static char out[512 * 64];
-	char *line, *save = NULL;
-	int i = 0;
-
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "for i in $(seq %d); do curl -s --max-time 3 http://%s/ || echo FAIL; "
-				 "echo; done",
-				 n, LAB_VIP),
-			 0);
-	for (line = strtok_r(out, "\n", &save); line && i < n; line = strtok_r(NULL, "\n", &save))
-		who[i++] = lab_hello_backend(line) < 0 ? 0 : lab_hello_backend(line);
-	assert_int_equal(i, n);
-}
-
 /* A field of one server in "rpilbctl -j status". */
 static void server_field(const char *server, const char *field, char *out, size_t len)
 {
@@ -57,19 +40,10 @@ static void server_field(const char *server, const char *field, char *out, size_
 	lab_server_field(&L, server, sub, out, len);
 }
 
-/* Poll until server's state is want; give up after deadline_ms. Returns ms waited. */
-static long wait_state(const char *server, const char *want, long deadline_ms)
+/* Poll until server's state is want; give up after deadline_ms. */
+static void wait_state(const char *server, const char *want, long deadline_ms)
 {
-	char state[64] = "";
-
-	for (long waited = 0; waited <= deadline_ms; waited += 100) {
-		server_field(server, "state", state, sizeof(state));
-		if (!strcmp(state, want))
-			return waited;
-		usleep(100 * 1000);
-	}
-	fail_msg("%s is '%s', not '%s', after %ld ms", server, state, want, deadline_ms);
-	return -1;
+	lab_wait_field(&L, server, "['state']", want, deadline_ms);
 }
 
 static void backend(int k, const char *what)
@@ -95,7 +69,7 @@ static void test_dead_pi_taken_out_and_back(void **state)
 	assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"), 1);
 
 	/* After detection no client request fails: 1 and 3 take turns. */
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 0; i < 30; i++) {
 		assert_true(who[i] == 1 || who[i] == 3);
 		if (i)
@@ -104,8 +78,9 @@ static void test_dead_pi_taken_out_and_back(void **state)
 
 	backend(2, "start");
 	wait_state("raspberrypi02", "UP", INTER_MS * RISE + 1000);
-	assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is UP"), 2); /* first check, return */
-	requests(30, who);
+	assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is UP"),
+			 2); /* first check, return */
+	lab_requests(&L, 30, who);
 	for (int i = 1; i < 30; i++)
 		assert_int_equal(who[i], who[i - 1] % 3 + 1);
 }
@@ -117,7 +92,7 @@ static int next_pi(void)
 {
 	int who[1];
 
-	requests(1, who);
+	lab_requests(&L, 1, who);
 	assert_true(who[0] > 0);
 	return who[0] % 3 + 1;
 }
@@ -133,11 +108,12 @@ static void test_drain_with_open_connection(void **state)
 	pi = next_pi();
 	snprintf(name, sizeof(name), "raspberrypi%02d", pi);
 	/* A 4 s stream to that Pi, in the background: one open flow on it. */
-	assert_int_equal(lab_run(&L, "c", NULL, 0,
-				 "curl -s --max-time 20 http://%s/slow/4 > %s/slow.out 2>&1 & echo $! > "
-				 "%s/slow.pid",
-				 LAB_VIP, L.dir, L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", NULL, 0,
+			"curl -s --max-time 20 http://%s/slow/4 > %s/slow.out 2>&1 & echo $! > "
+			"%s/slow.pid",
+			LAB_VIP, L.dir, L.dir),
+		0);
 	usleep(500 * 1000);
 	server_field(name, "active_flows", flows, sizeof(flows));
 	assert_string_equal(flows, "1");
@@ -147,17 +123,19 @@ static void test_drain_with_open_connection(void **state)
 	server_field(name, "state", out, sizeof(out));
 	assert_string_equal(out, "DRAIN");
 	/* New connections avoid it at once... */
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 0; i < 30; i++)
 		assert_true(who[i] > 0 && who[i] != pi);
 
 	/* ...and drain --wait returns when the open one has finished. */
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain %s --wait --timeout 20", name), 0);
 	assert_non_null(strstr(out, "is drained"));
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out), "while kill -0 $(cat %s/slow.pid) 2>/dev/null; do sleep 0.1; done; "
-				 "grep -c '^tick ' %s/slow.out",
-				 L.dir, L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			"while kill -0 $(cat %s/slow.pid) 2>/dev/null; do sleep 0.1; done; "
+			"grep -c '^tick ' %s/slow.out",
+			L.dir, L.dir),
+		0);
 	/* 4 s of a tick every 100 ms: all 40 lines arrived. */
 	assert_int_equal(atoi(out), 40);
 
@@ -198,7 +176,7 @@ static void test_add_and_del_node(void **state)
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "add-node raspberrypi04 10.99.0.14:8000"),
 			 0);
 	wait_state("raspberrypi04", "UP", INTER_MS * RISE + 1000);
-	requests(40, who);
+	lab_requests(&L, 40, who);
 	for (int i = 0; i < 40; i++)
 		counts[who[i]]++;
 	for (int k = 1; k <= 4; k++)
@@ -208,7 +186,7 @@ static void test_add_and_del_node(void **state)
 	assert_non_null(strstr(out, "added nodes raspberrypi04 10.99.0.14:8000 weight 1"));
 
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "del-node raspberrypi04"), 0);
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 0; i < 30; i++)
 		assert_true(who[i] >= 1 && who[i] <= 3);
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "cat %s/state/state", L.dir), 0);
@@ -223,11 +201,13 @@ static void test_bad_input_changes_nothing(void **state)
 		int rc;
 	} cases[] = {
 		{ "drain nosuchpi", "no server 'nosuchpi'", 1 },
-		{ "add-node raspberrypi01 10.99.0.14:8000", "already has a server 'raspberrypi01'", 1 },
+		{ "add-node raspberrypi01 10.99.0.14:8000", "already has a server 'raspberrypi01'",
+		  1 },
 		{ "add-node pi05 10.99.0.300:8000", "bad address '10.99.0.300:8000'", 2 },
 		{ "add-node pi05 10.99.0.15", "bad address '10.99.0.15'", 2 },
 		{ "add-node pi05 10.99.0.15:8000 --weight 999", "bad weight '999'", 2 },
-		{ "add-node abcdefghijabcdefghijabcdefghijabcdef 10.99.0.15:8000", "bad server name", 2 },
+		{ "add-node abcdefghijabcdefghijabcdefghijabcdef 10.99.0.15:8000",
+		  "bad server name", 2 },
 		{ "add-node 'pi 5' 10.99.0.15:8000", "bad server name", 2 },
 		{ "drain raspberrypi01 --backend nosuch", "no backend 'nosuch'", 1 },
 		{ "frobnicate", "unknown command 'frobnicate'", 2 },
@@ -244,8 +224,8 @@ static void test_bad_input_changes_nothing(void **state)
 		int rc = lab_rpilb(&L, out, sizeof(out), "%s 2>&1", cases[i].args);
 
 		if (rc != cases[i].rc || !strstr(out, cases[i].says))
-			fail_msg("'%s': exit %d '%s', want exit %d with '%s'", cases[i].args, rc, out,
-				 cases[i].rc, cases[i].says);
+			fail_msg("'%s': exit %d '%s', want exit %d with '%s'", cases[i].args, rc,
+				 out, cases[i].rc, cases[i].says);
 		/* One line, and it is an error. */
 		assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out));
 		assert_non_null(strstr(out, "error: "));
@@ -263,7 +243,7 @@ static void test_weights_2_1_1(void **state)
 	(void)state;
 	REQUIRE_ROOT();
 	fresh_rpilb_cfg(&c);
-	requests(400, who);
+	lab_requests(&L, 400, who);
 	for (int i = 0; i < 400; i++) {
 		assert_true(who[i] >= 1 && who[i] <= 3);
 		counts[who[i]]++;
@@ -301,11 +281,12 @@ static void test_kill9_during_transfer(void **state)
 	snprintf(name, sizeof(name), "raspberrypi%02d", pi % 3 + 1);
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain %s", name), 0);
 	/* 100 MB at 25 MB/s: about four seconds on the wire. */
-	assert_int_equal(lab_run(&L, "c", NULL, 0,
-				 "curl -s --limit-rate 25M --max-time 60 http://%s/blob/104857600 | "
-				 "sha256sum > %s/sum.out & echo $! > %s/sum.pid",
-				 LAB_VIP, L.dir, L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", NULL, 0,
+			"curl -s --limit-rate 25M --max-time 60 http://%s/blob/104857600 | "
+			"sha256sum > %s/sum.out & echo $! > %s/sum.pid",
+			LAB_VIP, L.dir, L.dir),
+		0);
 	usleep(1000 * 1000);
 	{
 		char pid[32];
@@ -355,7 +336,7 @@ static void test_reload_changes_pool_under_open_connection(void **state)
 	if (lab_rpilb(&L, out, sizeof(out), "reload 2>&1"))
 		fail_msg("reload failed: %s", out);
 	wait_state("raspberrypi04", "UP", INTER_MS * RISE + 1000);
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 0; i < 30; i++)
 		counts[who[i]]++;
 	assert_int_equal(counts[0], 0);
@@ -364,14 +345,14 @@ static void test_reload_changes_pool_under_open_connection(void **state)
 	assert_int_equal(counts[2], 10);
 	assert_int_equal(counts[4], 10);
 
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "while kill -0 $(cat %s/slow.pid) 2>/dev/null; do sleep 0.1; done; "
-				 "grep -c '^tick ' %s/slow.out",
-				 L.dir, L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			"while kill -0 $(cat %s/slow.pid) 2>/dev/null; do sleep 0.1; done; "
+			"grep -c '^tick ' %s/slow.out",
+			L.dir, L.dir),
+		0);
 	assert_int_equal(atoi(out), 40);
 }
-
 
 /* ---- more of the contract ----------------------------------------------------------- */
 
@@ -388,7 +369,7 @@ static void test_dead_pi_at_start_gets_nothing(void **state)
 	/* Checked once before up returned: never given a flow. */
 	server_field("raspberrypi03", "state", out, sizeof(out));
 	assert_string_equal(out, "DOWN");
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 0; i < 30; i++)
 		assert_true(who[i] == 1 || who[i] == 2);
 	backend(3, "start");
@@ -405,22 +386,21 @@ static void test_maint_and_enable(void **state)
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "maint raspberrypi02"), 0);
 	server_field("raspberrypi02", "state", out, sizeof(out));
 	assert_string_equal(out, "MAINT");
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 0; i < 30; i++)
 		assert_true(who[i] == 1 || who[i] == 3);
 	/* In maintenance it is not checked either (HAProxy's rule). */
-	assert_int_equal(lab_run(&L, "b2", checks, sizeof(checks),
-				 "curl -s http://127.0.0.1:8000/stats"),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "b2", checks, sizeof(checks), "curl -s http://127.0.0.1:8000/stats"),
+		0);
 	usleep(2500 * 1000);
-	assert_int_equal(lab_run(&L, "b2", later, sizeof(later),
-				 "curl -s http://127.0.0.1:8000/stats"),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "b2", later, sizeof(later), "curl -s http://127.0.0.1:8000/stats"), 0);
 	assert_string_equal(checks, later);
 
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "enable raspberrypi02"), 0);
 	wait_state("raspberrypi02", "UP", INTER_MS * RISE + 1000);
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 1; i < 30; i++)
 		assert_int_equal(who[i], who[i - 1] % 3 + 1);
 }
@@ -442,10 +422,11 @@ static void test_reload_keeps_runtime_changes_and_sighup(void **state)
 	assert_string_equal(out, "10.99.0.14");
 
 	/* SIGHUP is a reload too: a weight changed in the file takes effect. */
-	assert_int_equal(lab_run(&L, "lb", NULL, 0,
-				 "sed -i 's/raspberrypi02 10.99.0.12:8000 check inter 1s/& weight 3/' %s",
-				 L.cfg),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "lb", NULL, 0,
+			"sed -i 's/raspberrypi02 10.99.0.12:8000 check inter 1s/& weight 3/' %s",
+			L.cfg),
+		0);
 	snprintf(pid, sizeof(pid), "%d", lab_daemon_pid(&L));
 	assert_int_equal(kill(atoi(pid), SIGHUP), 0);
 	for (int i = 0; i < 50; i++) {
@@ -475,7 +456,7 @@ static void test_sigterm_keeps_forwarding(void **state)
 	/* No daemon, and the Pis are still served in rotation. */
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "status 2>&1"), 1);
 	assert_non_null(strstr(out, "rpilb is not running"));
-	requests(6, who);
+	lab_requests(&L, 6, who);
 	for (int i = 1; i < 6; i++)
 		assert_int_equal(who[i], who[i - 1] % 3 + 1);
 	assert_int_equal(lab_rpilb_up(&L, "auto", out, sizeof(out)), 0);
@@ -486,7 +467,8 @@ static void test_dedicated_vip(void **state)
 	struct lab_cfg c = {
 		.nservers = 3,
 		.rpilb_extra = "",
-		.backend_extra = "\nfrontend vip\n    bind 10.99.0.100:8080\n    default_backend nodes\n",
+		.backend_extra =
+			"\nfrontend vip\n    bind 10.99.0.100:8080\n    default_backend nodes\n",
 	};
 	char out[4096];
 	int who[3];
@@ -497,9 +479,10 @@ static void test_dedicated_vip(void **state)
 	/* up added the VIP to eth0, so the kernel answers ARP for it. */
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "ip -4 -o addr show dev eth0"), 0);
 	assert_non_null(strstr(out, "10.99.0.100/32"));
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "for i in 1 2 3; do curl -s --max-time 3 http://10.99.0.100:8080/; done"),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			"for i in 1 2 3; do curl -s --max-time 3 http://10.99.0.100:8080/; done"),
+		0);
 	{
 		char *save = NULL, *line = strtok_r(out, "\n", &save);
 
@@ -547,16 +530,17 @@ static void test_unresolved_neighbour_loses_nothing(void **state)
 	char out[64];
 
 	assert_int_equal(lab_run(&L, "lb", NULL, 0, "ip neigh flush dev eth0"), 0);
-	requests(3, who);
+	lab_requests(&L, 3, who);
 	assert_int_equal(who[1], who[0] % 3 + 1);
 	assert_int_equal(who[2], who[1] % 3 + 1);
 	/* And it really went through the kernel: bpftool reads the counter by name. */
-	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "bpftool -j map dump pinned /sys/fs/bpf/rpilb-%s/counters | python3 -c "
-				 "'import json,sys; print(sum(v[\"value\"][\"pass_no_neigh\"] for v in "
-				 "json.load(sys.stdin)[0][\"formatted\"][\"values\"]))'",
-				 L.id),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "lb", out, sizeof(out),
+			"bpftool -j map dump pinned /sys/fs/bpf/rpilb-%s/counters | python3 -c "
+			"'import json,sys; print(sum(v[\"value\"][\"pass_no_neigh\"] for v in "
+			"json.load(sys.stdin)[0][\"formatted\"][\"values\"]))'",
+			L.id),
+		0);
 	assert_true(atoi(out) >= 1);
 }
 
@@ -597,22 +581,24 @@ static void test_down_up_keeps_time_wait(void **state)
 	 * when the FINs cross: the Pis' own sockets are the truth.
 	 */
 	pis_time_wait("tw-after");
-	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "cd %s && sort tw-before >tw-b && sort tw-after | comm -13 tw-b - | "
-				 "awk '{split($(NF-1), s, \":\"); split($NF, d, \":\"); "
-				 "print s[1], d[2]}' | sort >tw-held && wc -l <tw-held",
-				 L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "lb", out, sizeof(out),
+			"cd %s && sort tw-before >tw-b && sort tw-after | comm -13 tw-b - | "
+			"awk '{split($(NF-1), s, \":\"); split($NF, d, \":\"); "
+			"print s[1], d[2]}' | sort >tw-held && wc -l <tw-held",
+			L.dir),
+		0);
 	held = atoi(out);
 	assert_true(held >= 1 && held <= 30);
 	assert_int_equal(lab_rpilb_down(&L), 0);
 	assert_int_equal(lab_rpilb_up(&L, "auto", out, sizeof(out)), 0);
 	/* The new table knows exactly the pairs the Pis still hold. */
-	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "sed -n 's/^\\([0-9]*\\) (NAT port, server) pairs are still in.*/\\1/p' "
-				 "%s/rpilb.log",
-				 L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "lb", out, sizeof(out),
+			"sed -n 's/^\\([0-9]*\\) (NAT port, server) pairs are still in.*/\\1/p' "
+			"%s/rpilb.log",
+			L.dir),
+		0);
 	kept = atoi(out);
 	assert_int_equal(kept, held);
 	/* And they are the same pairs, read back intact. */
@@ -625,25 +611,12 @@ static void test_down_up_keeps_time_wait(void **state)
 				 "socket.ntohs(k[\"dport\"]))' | sort | diff - %s/tw-held",
 				 L.id, L.dir),
 			 0);
-	requests(30, who);
+	lab_requests(&L, 30, who);
 	for (int i = 1; i < 30; i++)
 		assert_int_equal(who[i], who[i - 1] % 3 + 1);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (geteuid() != 0)
-		return 0;
-	return lab_up(&L, "t3", 4, "hellod");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	lab_down(&L);
-	return 0;
-}
+LAB_GROUP_FIXTURE(L, "t3", 4, "hellod")
 
 int main(void)
 {
@@ -667,5 +640,6 @@ int main(void)
 		cmocka_unit_test(test_down_up_keeps_time_wait),
 	};
 
-	return cmocka_run_group_tests_name("lab: control plane", tests, setup, teardown);
+	return cmocka_run_group_tests_name("lab: control plane", tests, lab_group_setup,
+					   lab_group_teardown);
 }

@@ -148,14 +148,6 @@ static void test_tc(void **state)
 	one_mode(&modes[2]);
 }
 
-static long long counter(const char *name)
-{
-	char expr[128];
-
-	snprintf(expr, sizeof(expr), "d[\"counters\"][\"%s\"]", name);
-	return lab_stat(&L, expr);
-}
-
 /* The client's SYN retransmissions so far (its namespace's own counter). */
 static long syn_retransmits(void)
 {
@@ -198,16 +190,17 @@ static void test_time_wait_takes_shifted_syns(void **state)
 				 LAB_VIP),
 			 0);
 	assert_int_equal(atoi(out), 300);
-	assert_int_equal(counter("tx_new_flow"), 300);
-	assert_int_equal(counter("drop_nat_exhausted"), 0);
+	assert_int_equal(lab_counter(&L, "tx_new_flow"), 300);
+	assert_int_equal(lab_counter(&L, "drop_nat_exhausted"), 0);
 	assert_int_equal(syn_retransmits(), retrans);
 	/*
 	 * 300 random starts in 1024 ports meet ~44 pairs in TIME_WAIT, half
 	 * of them behind: none shifted is as likely as 22 coin tosses all won.
 	 */
-	if (counter("ev_ts_shift") < 1 || counter("ev_tw_reuse") < counter("ev_ts_shift"))
-		fail_msg("ev_ts_shift %lld, ev_tw_reuse %lld", counter("ev_ts_shift"),
-			 counter("ev_tw_reuse"));
+	if (lab_counter(&L, "ev_ts_shift") < 1 ||
+	    lab_counter(&L, "ev_tw_reuse") < lab_counter(&L, "ev_ts_shift"))
+		fail_msg("ev_ts_shift %lld, ev_tw_reuse %lld", lab_counter(&L, "ev_ts_shift"),
+			 lab_counter(&L, "ev_tw_reuse"));
 	assert_int_equal(lab_rpilb_down(&L), 0);
 }
 
@@ -269,20 +262,7 @@ static void test_gro_merged_segments(void **state)
 			 0);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (geteuid() != 0)
-		return 0;
-	return lab_up(&L, "t2", 3, "hellod");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	lab_down(&L);
-	return 0;
-}
+LAB_GROUP_FIXTURE(L, "t2", 3, "hellod")
 
 int main(void)
 {
@@ -294,6 +274,6 @@ int main(void)
 		cmocka_unit_test(test_gro_merged_segments),
 	};
 
-	return cmocka_run_group_tests_name("lab: data path in each attach mode", tests, setup,
-					   teardown);
+	return cmocka_run_group_tests_name("lab: data path in each attach mode", tests,
+					   lab_group_setup, lab_group_teardown);
 }

@@ -24,13 +24,13 @@ static void control(int pi, const char *word)
 static void test_check_faults(void **state)
 {
 	static const struct {
-		const char *word;   /* hellod's control file */
+		const char *word; /* hellod's control file */
 		const char *result; /* what the check says */
 	} faults[] = {
-		{ "hang", "L7TOUT" },  /* accepts, reads, never answers */
-		{ "500", "L7STS" },    /* answers 500 */
-		{ "slow", "L7TOUT" },  /* answers after 3 s; the check gives up after inter (1 s) */
-		{ "reset", "L4CON" },  /* closes with a reset */
+		{ "hang", "L7TOUT" }, /* accepts, reads, never answers */
+		{ "500", "L7STS" }, /* answers 500 */
+		{ "slow", "L7TOUT" }, /* answers after 3 s; the check gives up after inter (1 s) */
+		{ "reset", "L4CON" }, /* closes with a reset */
 	};
 	char before[32], after[32];
 
@@ -40,14 +40,16 @@ static void test_check_faults(void **state)
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		int downs = lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN");
 
-		lab_server_field(&L, "raspberrypi01", "['check']['age_ms']", before, sizeof(before));
+		lab_server_field(&L, "raspberrypi01", "['check']['age_ms']", before,
+				 sizeof(before));
 		control(2, faults[i].word);
 		/* fall 3 checks, each bounded by its own timer (inter), plus slack. */
 		lab_wait_field(&L, "raspberrypi02", "['state']", "DOWN", 3 * 2000 + 1000);
 		lab_server_field(&L, "raspberrypi02", "['check']['result']", after, sizeof(after));
 		assert_string_equal(after, faults[i].result);
 		/* One transition, one line, with the reason in HAProxy's words. */
-		assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"), downs + 1);
+		assert_int_equal(lab_count_in_log(&L, "server nodes/raspberrypi02 is DOWN"),
+				 downs + 1);
 		/* Meanwhile the others were checked on their own timers, not held up. */
 		lab_server_field(&L, "raspberrypi01", "['check']['age_ms']", after, sizeof(after));
 		assert_true(atol(after) < 1500);
@@ -118,29 +120,32 @@ static void test_kill9_during_command_stream(void **state)
 				">/dev/null 2>&1 && echo ready >> %s/acks ;; esac; done) "
 				">/dev/null 2>&1 & echo $! > %s/stream.pid",
 				L.dir, round, L.socket, lab_rpilbctl(), L.dir, L.dir, L.socket,
-				lab_rpilbctl(), L.dir, L.dir, L.socket, lab_rpilbctl(), L.dir, L.dir),
+				lab_rpilbctl(), L.dir, L.dir, L.socket, lab_rpilbctl(), L.dir,
+				L.dir),
 			0);
 		/*
 		 * Kill once a random number of nodes is acknowledged, plus a random
 		 * moment, so the kill lands inside the stream however fast this
 		 * machine runs it (a fixed delay meant few changes on a busy one).
 		 */
-		assert_int_equal(lab_run(&L, "lb", NULL, 0,
-					 "for t in $(seq 200); do [ $(grep -c '^add ' %s/acks "
-					 "2>/dev/null) -ge %d ] && exit 0; sleep 0.05; done; exit 1",
-					 L.dir, 1 + rand() % 3),
-				 0);
+		assert_int_equal(
+			lab_run(&L, "lb", NULL, 0,
+				"for t in $(seq 200); do [ $(grep -c '^add ' %s/acks "
+				"2>/dev/null) -ge %d ] && exit 0; sleep 0.05; done; exit 1",
+				L.dir, 1 + rand() % 3),
+			0);
 		usleep((rand() % 50) * 1000);
 		assert_int_equal(kill(pid, SIGKILL), 0);
 		lab_run(&L, "lb", NULL, 0,
-			"while kill -0 $(cat %s/stream.pid) 2>/dev/null; do sleep 0.05; done", L.dir);
+			"while kill -0 $(cat %s/stream.pid) 2>/dev/null; do sleep 0.05; done",
+			L.dir);
 		/* Up again: the state file loads... */
 		if (lab_rpilb_up(&L, "auto", out, sizeof(out)))
 			fail_msg("round %d: up after SIGKILL failed: %s", round, out);
 		/* ...and holds every change that was acknowledged. */
-		assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "cat %s/acks 2>/dev/null; true",
-					 L.dir),
-				 0);
+		assert_int_equal(
+			lab_run(&L, "lb", out, sizeof(out), "cat %s/acks 2>/dev/null; true", L.dir),
+			0);
 		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			char addr[32];
 
@@ -181,11 +186,12 @@ static void test_kill9_during_command_stream(void **state)
 /* Every server with its admin state and whether it was added at run time. */
 static void servers(char *out, size_t len)
 {
-	assert_int_equal(lab_rpilb(&L, out, len,
-				   "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
-				   "print([(s['server'], s['admin'], s['runtime']) for b in d['backends'] "
-				   "for s in b['servers']])\""),
-			 0);
+	assert_int_equal(
+		lab_rpilb(&L, out, len,
+			  "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
+			  "print([(s['server'], s['admin'], s['runtime']) for b in d['backends'] "
+			  "for s in b['servers']])\""),
+		0);
 }
 
 static void test_state_dir_full_or_read_only(void **state)
@@ -221,9 +227,9 @@ static void test_state_dir_full_or_read_only(void **state)
 	servers(after, sizeof(after));
 	assert_string_equal(before, after);
 	/* Writable again: changes go through. */
-	assert_int_equal(lab_run(&L, "lb", NULL, 0, "umount %s/state && rm -rf %s/state.real",
-				 L.dir, L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "lb", NULL, 0, "umount %s/state && rm -rf %s/state.real", L.dir, L.dir),
+		0);
 	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "drain raspberrypi02"), 0);
 }
 
@@ -238,11 +244,12 @@ static void test_socket_root_only(void **state)
 	lab_fresh(&L, NULL);
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "stat -c %%a %s", L.socket), 0);
 	assert_string_equal(out, "600\n");
-	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "RPILB_SOCKET=%s setpriv --reuid=65534 --regid=65534 --clear-groups "
-				 "%s drain raspberrypi01 2>&1",
-				 L.socket, lab_rpilbctl()),
-			 1);
+	assert_int_equal(
+		lab_run(&L, "lb", out, sizeof(out),
+			"RPILB_SOCKET=%s setpriv --reuid=65534 --regid=65534 --clear-groups "
+			"%s drain raspberrypi01 2>&1",
+			L.socket, lab_rpilbctl()),
+		1);
 	assert_non_null(strstr(out, "permission denied"));
 	lab_server_field(&L, "raspberrypi01", "['admin']", out, sizeof(out));
 	assert_string_equal(out, "ready");
@@ -259,11 +266,12 @@ static void test_socket_group(void **state)
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "stat -c '%%a %%G' %s", L.socket), 0);
 	assert_string_equal(out, "660 nogroup\n");
 	/* A member of the group may; anyone else may not. */
-	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "RPILB_SOCKET=%s setpriv --reuid=65534 --regid=65534 --groups=65534 "
-				 "%s drain raspberrypi01",
-				 L.socket, lab_rpilbctl()),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "lb", out, sizeof(out),
+			"RPILB_SOCKET=%s setpriv --reuid=65534 --regid=65534 --groups=65534 "
+			"%s drain raspberrypi01",
+			L.socket, lab_rpilbctl()),
+		0);
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
 				 "RPILB_SOCKET=%s setpriv --reuid=65534 --regid=1 --clear-groups "
 				 "%s enable raspberrypi01 2>&1",
@@ -282,17 +290,19 @@ static void test_nothing_from_the_network_changes_it(void **state)
 	lab_fresh(&L, &c);
 	/* The daemon listens on TCP for the stats page only, and it only reads. */
 	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
-				 "ss -Htlnp | grep -F 'pid=%d,' | awk '{ print $4 }'", lab_daemon_pid(&L)),
+				 "ss -Htlnp | grep -F 'pid=%d,' | awk '{ print $4 }'",
+				 lab_daemon_pid(&L)),
 			 0);
 	assert_string_equal(out, "0.0.0.0:1936\n");
 	for (size_t i = 0; i < 3; i++) {
 		static const char *const methods[] = { "POST", "PUT", "DELETE" };
 
-		assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-					 "curl -s -o /dev/null -w '%%{http_code}' -u someuser:password "
-					 "-X %s -d 'drain raspberrypi01' http://%s:1936/",
-					 methods[i], LAB_VIP),
-				 0);
+		assert_int_equal(
+			lab_run(&L, "c", out, sizeof(out),
+				"curl -s -o /dev/null -w '%%{http_code}' -u someuser:password "
+				"-X %s -d 'drain raspberrypi01' http://%s:1936/",
+				methods[i], LAB_VIP),
+			0);
 		assert_true(!strcmp(out, "405") || !strcmp(out, "400"));
 	}
 	lab_server_field(&L, "raspberrypi01", "['admin']", out, sizeof(out));

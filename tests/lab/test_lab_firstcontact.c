@@ -162,8 +162,7 @@ static void test_kill9_without_pins(void **state)
 	assert_true(attached()); /* the kernel keeps forwarding */
 
 	assert_int_equal(up_netns_exec(out, sizeof(out)), 0);
-	assert_int_equal(lab_count_in_log(&L, "maps were not pinned in /sys/fs/bpf/rpilb-t7"),
-			 1);
+	assert_int_equal(lab_count_in_log(&L, "maps were not pinned in /sys/fs/bpf/rpilb-t7"), 1);
 	assert_int_equal(lab_count_in_log(&L, "pinned 12 of them again from the program attached"),
 			 1);
 	assert_int_equal(lab_count_in_log(&L, "adopting the running data path on eth0"), 1);

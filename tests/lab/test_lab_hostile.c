@@ -14,14 +14,6 @@ static struct lab L;
 
 #define PY "/usr/bin/python3" /* Debian's, with python3-scapy */
 
-static long long counter(const char *name)
-{
-	char expr[128];
-
-	snprintf(expr, sizeof(expr), "d[\"counters\"][\"%s\"]", name);
-	return lab_stat(&L, expr);
-}
-
 /*
  * Every packet the program saw got exactly one verdict. Read in one
  * snapshot; a packet in flight on another CPU while the per-CPU values
@@ -33,37 +25,30 @@ static void assert_verdicts_add_up(void)
 
 	for (int i = 0; i < 5 && diff; i++)
 		diff = lab_stat(&L, "sum(v for k, v in d[\"counters\"].items() if "
-				  "k.startswith((\"tx_\", \"pass_\", \"drop_\"))) - "
-				  "d[\"counters\"][\"packets\"]");
+				    "k.startswith((\"tx_\", \"pass_\", \"drop_\"))) - "
+				    "d[\"counters\"][\"packets\"]");
 	assert_int_equal(diff, 0);
 }
 
 /* n requests after whatever came before: a strict rotation over the Pis in it. */
 static void assert_rotation(int n, int pis)
 {
-	static char out[512 * 64];
-	char *line, *save = NULL;
-	int prev = 0, i = 0;
+	int who[64];
 
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "for i in $(seq %d); do curl -s --max-time 3 http://%s/ || echo FAIL; "
-				 "echo; done",
-				 n, LAB_VIP),
-			 0);
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
-		int b = lab_hello_backend(line);
-
-		if (b < 1 || b > pis)
-			fail_msg("request %d: '%s'", i + 1, line);
-		if (prev && b != prev % pis + 1) {
+	assert_true(n <= 64);
+	lab_requests(&L, n, who);
+	for (int i = 0; i < n; i++) {
+		if (who[i] < 1 || who[i] > pis)
+			fail_msg("request %d went to no Pi of %d", i + 1, pis);
+		if (i && who[i] != who[i - 1] % pis + 1) {
 			char why[2048];
 
-			lab_rpilb(&L, why, sizeof(why), "stats | grep -E 'new_flow|drop_|ev_' || true");
-			fail_msg("request %d went to Pi %d after Pi %d:\n%s", i + 1, b, prev, why);
+			lab_rpilb(&L, why, sizeof(why),
+				  "stats | grep -E 'new_flow|drop_|ev_' || true");
+			fail_msg("request %d went to Pi %d after Pi %d:\n%s", i + 1, who[i],
+				 who[i - 1], why);
 		}
-		prev = b;
 	}
-	assert_int_equal(i, n);
 }
 
 /* A 100 MB download at 25 MB/s in the background; its port is returned. */
@@ -71,17 +56,19 @@ static int start_transfer(void)
 {
 	char port[32];
 
-	assert_int_equal(lab_run(&L, "c", NULL, 0,
-				 "curl -s --limit-rate 25M --max-time 60 http://%s/blob/104857600 | "
-				 "sha256sum > %s/sum.out & echo $! > %s/sum.pid",
-				 LAB_VIP, L.dir, L.dir),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", NULL, 0,
+			"curl -s --limit-rate 25M --max-time 60 http://%s/blob/104857600 | "
+			"sha256sum > %s/sum.out & echo $! > %s/sum.pid",
+			LAB_VIP, L.dir, L.dir),
+		0);
 	usleep(500 * 1000);
-	assert_int_equal(lab_run(&L, "c", port, sizeof(port),
-				 "ss -Htn state established dst %s:80 | awk '{ split($3, a, \":\"); "
-				 "print a[2] }' | head -1",
-				 LAB_VIP),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", port, sizeof(port),
+			"ss -Htn state established dst %s:80 | awk '{ split($3, a, \":\"); "
+			"print a[2] }' | head -1",
+			LAB_VIP),
+		0);
 	assert_true(atoi(port) > 0);
 	return atoi(port);
 }
@@ -136,23 +123,24 @@ static void test_hostile_packets_during_transfer(void **state)
 	REQUIRE_ROOT();
 	lab_fresh(&L, NULL);
 	port = start_transfer();
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out), PY " tests/lab/hostile.py %s %d",
-				 LAB_VIP, port),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out), PY " tests/lab/hostile.py %s %d", LAB_VIP, port),
+		0);
 	assert_true(atoi(out) >= 40);
 	assert_transfer_whole();
 	assert_verdicts_add_up();
 	/* The odd shapes met their reasons: a few of them, checked by name. */
-	assert_true(counter("drop_ip_malformed") >= 6);
-	assert_true(counter("drop_tcp_malformed") >= 3);
-	assert_true(counter("drop_bad_flags") >= 3);
-	assert_true(counter("drop_fragment") >= 1);
-	assert_true(counter("pass_fragment") >= 3);
-	assert_true(counter("pass_rev_miss") >= 3);
-	assert_true(counter("pass_not_ipv4") >= 4);
+	assert_true(lab_counter(&L, "drop_ip_malformed") >= 6);
+	assert_true(lab_counter(&L, "drop_tcp_malformed") >= 3);
+	assert_true(lab_counter(&L, "drop_bad_flags") >= 3);
+	assert_true(lab_counter(&L, "drop_fragment") >= 1);
+	assert_true(lab_counter(&L, "pass_fragment") >= 3);
+	assert_true(lab_counter(&L, "pass_rev_miss") >= 3);
+	assert_true(lab_counter(&L, "pass_not_ipv4") >= 4);
 	/* Still attached, the daemon answers, and the rotation is exact. */
-	assert_int_equal(lab_run(&L, "lb", out, sizeof(out), "bpftool net show dev eth0 | "
-							   "grep -c rpilb_"),
+	assert_int_equal(lab_run(&L, "lb", out, sizeof(out),
+				 "bpftool net show dev eth0 | "
+				 "grep -c rpilb_"),
 			 0);
 	assert_int_equal(lab_rpilb(&L, NULL, 0, "status >/dev/null"), 0);
 	assert_rotation(30, 3);
@@ -168,10 +156,9 @@ static void test_syn_flood(void **state)
 	lab_fresh(&L, &c);
 	start_transfer();
 	/* Twenty thousand SYNs from made-up sources; a quarter of the table may be half-open. */
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out), PY " tests/lab/flood.py %s 20000",
-				 LAB_VIP),
-			 0);
-	assert_true(counter("drop_halfopen_limit") > 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out), PY " tests/lab/flood.py %s 20000", LAB_VIP), 0);
+	assert_true(lab_counter(&L, "drop_halfopen_limit") > 0);
 	assert_true(lab_stat(&L, "d[\"flows\"][\"halfopen\"]") <= 1024);
 	/* Logged, rate-limited: one line per 10 s of flood at most. */
 	assert_true(lab_count_in_log(&L, "refused: too many half-open connections") >= 1);
@@ -208,11 +195,14 @@ static void test_flow_table_full(void **state)
 	 * the client saw connect depends on its deadlines on a busy machine.)
 	 */
 	assert_true(atoi(out) >= 1000 && atoi(out) <= 1024);
-	assert_int_equal(counter("tx_new_flow"), 1024);
-	if (counter("drop_flow_table_full") < 1)
-		fail_msg("drop_flow_table_full %lld; counters: %s", counter("drop_flow_table_full"),
-			 (lab_rpilb(&L, out, sizeof(out), "stats | grep -E 'drop|tx_|flows'"), out));
-	assert_int_equal(lab_count_in_log(&L, "refused: the flow table is full (flow-table-size 1024)"), 1);
+	assert_int_equal(lab_counter(&L, "tx_new_flow"), 1024);
+	if (lab_counter(&L, "drop_flow_table_full") < 1)
+		fail_msg(
+			"drop_flow_table_full %lld; counters: %s",
+			lab_counter(&L, "drop_flow_table_full"),
+			(lab_rpilb(&L, out, sizeof(out), "stats | grep -E 'drop|tx_|flows'"), out));
+	assert_int_equal(
+		lab_count_in_log(&L, "refused: the flow table is full (flow-table-size 1024)"), 1);
 	/* hold.py has closed them: they linger 2 s, are swept, and room is back. */
 	usleep(3500 * 1000);
 	assert_rotation(30, 3);
@@ -237,13 +227,14 @@ static void test_nat_ports_exhausted(void **state)
 	ok = atoi(out);
 	if (!(ok >= 800 && ok <= 1024))
 		fail_msg("%d connected; %s", ok,
-			 (lab_rpilb(&L, out, sizeof(out), "stats | grep -E 'drop|tx_|flows|nat'"), out));
+			 (lab_rpilb(&L, out, sizeof(out), "stats | grep -E 'drop|tx_|flows|nat'"),
+			  out));
 	/*
 	 * 1024 ports towards the one Pi. Probing is bounded (32 ports from a
 	 * random start), so a nearly full range refuses before it is quite full.
 	 */
 	assert_true(ok >= 800 && ok <= 1024);
-	assert_true(counter("drop_nat_exhausted") >= 1030 - ok);
+	assert_true(lab_counter(&L, "drop_nat_exhausted") >= 1030 - ok);
 	assert_true(lab_stat(&L, "d[\"backends\"][0][\"servers\"][0][\"nat_fail\"]") >= 1030 - ok);
 	assert_int_equal(lab_count_in_log(&L, "refused: no free NAT port towards a server"), 1);
 	/* Closed by the client first, the pairs rest 2 s and are free again. */
@@ -272,7 +263,7 @@ static void test_all_pis_down(void **state)
 	assert_int_not_equal(lab_run(&L, "c", out, sizeof(out),
 				     "curl -s --max-time 1 http://%s/ >/dev/null", LAB_VIP),
 			     0);
-	assert_true(counter("drop_no_backend") >= 1);
+	assert_true(lab_counter(&L, "drop_no_backend") >= 1);
 	usleep(1200 * 1000);
 	assert_int_equal(lab_count_in_log(&L, "refused: no server is in rotation"), 1);
 	for (int k = 1; k <= 3; k++) {
@@ -283,20 +274,7 @@ static void test_all_pis_down(void **state)
 	assert_rotation(30, 3);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (geteuid() != 0)
-		return 0;
-	return lab_up(&L, "t5", 3, "hellod");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	lab_down(&L);
-	return 0;
-}
+LAB_GROUP_FIXTURE(L, "t5", 3, "hellod")
 
 int main(void)
 {
@@ -308,6 +286,6 @@ int main(void)
 		cmocka_unit_test(test_all_pis_down),
 	};
 
-	return cmocka_run_group_tests_name("lab: hostile packets, floods, exhaustion", tests, setup,
-					   teardown);
+	return cmocka_run_group_tests_name("lab: hostile packets, floods, exhaustion", tests,
+					   lab_group_setup, lab_group_teardown);
 }

@@ -13,9 +13,9 @@
 
 static struct lab L;
 
-#define STATS	"http://10.99.0.2:1936"
-#define AUTH	"-u someuser:password"
-#define SCAPY	"/usr/bin/python3" /* Debian's, with python3-scapy */
+#define STATS "http://10.99.0.2:1936"
+#define AUTH  "-u someuser:password"
+#define SCAPY "/usr/bin/python3" /* Debian's, with python3-scapy */
 
 static void fresh(bool no_check, bool stats)
 {
@@ -42,12 +42,13 @@ static long long ip_counter(int pi, const char *table, const char *name)
 	char host[8], out[64];
 
 	snprintf(host, sizeof(host), "b%d", pi);
-	assert_int_equal(lab_run(&L, host, out, sizeof(out),
-				 "awk '$1 == \"%s\" && !h { for (i = 1; i <= NF; i++) k[i] = $i; h = 1; "
-				 "next } $1 == \"%s\" { for (i = 1; i <= NF; i++) if (k[i] == \"%s\") "
-				 "print $i }' %s",
-				 table, table, name, file),
-			 0);
+	assert_int_equal(
+		lab_run(&L, host, out, sizeof(out),
+			"awk '$1 == \"%s\" && !h { for (i = 1; i <= NF; i++) k[i] = $i; h = 1; "
+			"next } $1 == \"%s\" { for (i = 1; i <= NF; i++) if (k[i] == \"%s\") "
+			"print $i }' %s",
+			table, table, name, file),
+		0);
 	return atoll(out);
 }
 
@@ -92,12 +93,13 @@ static long long client_ip_counter(const char *table, const char *name)
 	const char *file = strcmp(table, "Ip:") ? "/proc/net/netstat" : "/proc/net/snmp";
 	char out[64];
 
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "awk '$1 == \"%s\" && !h { for (i = 1; i <= NF; i++) k[i] = $i; h = 1; "
-				 "next } $1 == \"%s\" { for (i = 1; i <= NF; i++) if (k[i] == \"%s\") "
-				 "print $i }' %s",
-				 table, table, name, file),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			"awk '$1 == \"%s\" && !h { for (i = 1; i <= NF; i++) k[i] = $i; h = 1; "
+			"next } $1 == \"%s\" { for (i = 1; i <= NF; i++) if (k[i] == \"%s\") "
+			"print $i }' %s",
+			table, table, name, file),
+		0);
 	return atoll(out);
 }
 
@@ -160,14 +162,14 @@ static void test_counters_match_the_pis(void **state)
 		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"bytes_in\"]",
 			 pi - 1);
 		assert_int_equal(lab_stat(&L, expr), in1[pi] - in0[pi]);
-		snprintf(expr, sizeof(expr),
-			 "d[\"backends\"][0][\"servers\"][%d][\"packets_in\"]", pi - 1);
+		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"packets_in\"]",
+			 pi - 1);
 		assert_int_equal(lab_stat(&L, expr), pin1[pi] - pin0[pi]);
 		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"bytes_out\"]",
 			 pi - 1);
 		bytes_out += lab_stat(&L, expr);
-		snprintf(expr, sizeof(expr),
-			 "d[\"backends\"][0][\"servers\"][%d][\"packets_out\"]", pi - 1);
+		snprintf(expr, sizeof(expr), "d[\"backends\"][0][\"servers\"][%d][\"packets_out\"]",
+			 pi - 1);
 		packets_out += lab_stat(&L, expr);
 	}
 	assert_int_equal(sum, 30);
@@ -175,11 +177,12 @@ static void test_counters_match_the_pis(void **state)
 	assert_int_equal(bytes_out, cin1 - cin0);
 	assert_int_equal(packets_out, cpin1 - cpin0);
 	/* The page's CSV says the same: stot of each server. */
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "curl -s %s '%s/;csv' | awk -F, '$1 == \"nodes\" && $2 ~ /^raspberrypi/ "
-				 "{ s += $8 } END { print s }'",
-				 AUTH, STATS),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			"curl -s %s '%s/;csv' | awk -F, '$1 == \"nodes\" && $2 ~ /^raspberrypi/ "
+			"{ s += $8 } END { print s }'",
+			AUTH, STATS),
+		0);
 	assert_int_equal(atoi(out), 30);
 }
 
@@ -191,20 +194,22 @@ static void test_drop_on_purpose(void **state)
 	REQUIRE_ROOT();
 	fresh(false, true);
 	/* Three SYN+FIN packets to the VIP: never valid, each dropped and counted. */
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 SCAPY " -c 'from scapy.all import *; conf.verb = 0; "
-				 "[send(IP(dst=\"%s\")/TCP(sport=40000 + i, dport=80, flags=\"SF\")) "
-				 "for i in range(3)]' 2>&1",
-				 LAB_VIP),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			SCAPY " -c 'from scapy.all import *; conf.verb = 0; "
+			      "[send(IP(dst=\"%s\")/TCP(sport=40000 + i, dport=80, flags=\"SF\")) "
+			      "for i in range(3)]' 2>&1",
+			LAB_VIP),
+		0);
 	assert_int_equal(lab_stat(&L, "d[\"counters\"][\"drop_bad_flags\"]"), 3);
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
-				 "curl -s %s %s/metrics | grep '^rpilb_datapath_drops_total{reason=\"bad_flags\"}'",
-				 AUTH, STATS),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out),
+			"curl -s %s %s/metrics | grep '^rpilb_datapath_drops_total{reason=\"bad_flags\"}'",
+			AUTH, STATS),
+		0);
 	assert_string_equal(out, "rpilb_datapath_drops_total{reason=\"bad_flags\"} 3\n");
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out), "curl -s %s %s/ | grep -c drop_bad_flags",
-				 AUTH, STATS),
+	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
+				 "curl -s %s %s/ | grep -c drop_bad_flags", AUTH, STATS),
 			 0);
 }
 
@@ -223,26 +228,30 @@ static void test_conns_names_the_pi(void **state)
 		LAB_VIP);
 	usleep(500 * 1000);
 	/* The client's own view of its port, to compare with the balancer's. */
-	assert_int_equal(lab_run(&L, "c", port, sizeof(port),
-				 "ss -Htn state established dst %s:80 | awk '{ split($3, a, \":\"); "
-				 "print a[2] }'",
-				 LAB_VIP),
-			 0);
-	assert_int_equal(lab_rpilb(&L, out, sizeof(out),
-				   "-j conns --client %s | python3 -c 'import json,sys; d=json.load(sys.stdin); "
-				   "f=[x for x in d[\"flows\"] if x[\"state\"] == \"ESTABLISHED\"]; "
-				   "print(len(f), f[0][\"server\"], f[0][\"client_port\"], f[0][\"frontend\"])'",
-				   LAB_CLIENT),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", port, sizeof(port),
+			"ss -Htn state established dst %s:80 | awk '{ split($3, a, \":\"); "
+			"print a[2] }'",
+			LAB_VIP),
+		0);
+	assert_int_equal(
+		lab_rpilb(
+			&L, out, sizeof(out),
+			"-j conns --client %s | python3 -c 'import json,sys; d=json.load(sys.stdin); "
+			"f=[x for x in d[\"flows\"] if x[\"state\"] == \"ESTABLISHED\"]; "
+			"print(len(f), f[0][\"server\"], f[0][\"client_port\"], f[0][\"frontend\"])'",
+			LAB_CLIENT),
+		0);
 	{
 		char want[128];
 
-		snprintf(want, sizeof(want), "1 raspberrypi%02d %d raspberrypinodes\n", pi, atoi(port));
+		snprintf(want, sizeof(want), "1 raspberrypi%02d %d raspberrypinodes\n", pi,
+			 atoi(port));
 		assert_string_equal(out, want);
 	}
 	/* --node filters, and another Pi has none of it. */
-	assert_int_equal(lab_rpilb(&L, out, sizeof(out), "conns --node raspberrypi%02d", pi % 3 + 1),
-			 0);
+	assert_int_equal(
+		lab_rpilb(&L, out, sizeof(out), "conns --node raspberrypi%02d", pi % 3 + 1), 0);
 	assert_null(strstr(out, "ESTABLISHED"));
 }
 
@@ -254,7 +263,8 @@ static void test_promtool(void **state)
 	(void)state;
 	REQUIRE_ROOT();
 	fresh(false, true);
-	lab_run(&L, "c", NULL, 0, "for i in 1 2 3; do curl -s http://%s/ >/dev/null; done", LAB_VIP);
+	lab_run(&L, "c", NULL, 0, "for i in 1 2 3; do curl -s http://%s/ >/dev/null; done",
+		LAB_VIP);
 	assert_int_equal(lab_run(&L, "c", NULL, 0, "curl -s %s %s/metrics > %s/metrics.txt", AUTH,
 				 STATS, L.dir),
 			 0);
@@ -304,9 +314,8 @@ static void test_page_in_chromium(void **state)
 	assert_non_null(strstr(out, "raspberrypi01"));
 	assert_non_null(strstr(out, "DRAIN"));
 	assert_non_null(strstr(out, "DOWN"));
-	assert_int_equal(lab_run(&L, "c", out, sizeof(out), "head -c 8 %s | od -An -c | tr -d ' '",
-				 png),
-			 0);
+	assert_int_equal(
+		lab_run(&L, "c", out, sizeof(out), "head -c 8 %s | od -An -c | tr -d ' '", png), 0);
 	assert_string_equal(out, "211PNG\\r\\n032\\n\n");
 	assert_int_equal(lab_run(&L, "c", out, sizeof(out), "stat -c %%s %s", png), 0);
 	assert_true(atoi(out) > 20000);
@@ -318,20 +327,7 @@ static void test_page_in_chromium(void **state)
 	}
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (geteuid() != 0)
-		return 0;
-	return lab_up(&L, "t4", 3, "hellod");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	lab_down(&L);
-	return 0;
-}
+LAB_GROUP_FIXTURE(L, "t4", 3, "hellod")
 
 int main(void)
 {
@@ -345,5 +341,6 @@ int main(void)
 		cmocka_unit_test(test_page_in_chromium),
 	};
 
-	return cmocka_run_group_tests_name("lab: stats, metrics, conns", tests, setup, teardown);
+	return cmocka_run_group_tests_name("lab: stats, metrics, conns", tests, lab_group_setup,
+					   lab_group_teardown);
 }

@@ -154,21 +154,20 @@ int lab_write_config(struct lab *l, const struct lab_cfg *c)
 	f = fopen(l->cfg, "w");
 	if (!f)
 		return -errno;
-	fprintf(f,
-		"# the seed tutorial's haproxy.cfg, as rpilb runs it in the lab\n"
-		"defaults\n"
-		"    mode http\n"
-		"    timeout connect 5000\n"
-		"    timeout client  50000\n"
-		"    timeout server  50000\n\n"
-		"frontend raspberrypinodes\n"
-		"    bind *:80\n"
-		"    mode http\n"
-		"    default_backend nodes\n\n"
-		"backend nodes\n"
-		"    mode http\n"
-		"    balance roundrobin\n"
-		"    option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n");
+	fprintf(f, "# the seed tutorial's haproxy.cfg, as rpilb runs it in the lab\n"
+		   "defaults\n"
+		   "    mode http\n"
+		   "    timeout connect 5000\n"
+		   "    timeout client  50000\n"
+		   "    timeout server  50000\n\n"
+		   "frontend raspberrypinodes\n"
+		   "    bind *:80\n"
+		   "    mode http\n"
+		   "    default_backend nodes\n\n"
+		   "backend nodes\n"
+		   "    mode http\n"
+		   "    balance roundrobin\n"
+		   "    option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n");
 	for (int i = 1; i <= n; i++)
 		fprintf(f, "    server raspberrypi%02d 10.99.0.%d:8000 %s %s\n", i, 10 + i,
 			c->no_check ? "" : "check inter 1s",
@@ -181,12 +180,13 @@ int lab_write_config(struct lab *l, const struct lab_cfg *c)
 			   "    stats uri /\n"
 			   "    stats hide-version\n"
 			   "    stats auth someuser:password\n");
-	fprintf(f, "%s\n\nrpilb\n"
-		   "%s"
-		   "    state-dir %s/state\n"
-		   "    socket %s\n"
-		   "    pin-dir /sys/fs/bpf/rpilb-%s\n"
-		   "%s\n",
+	fprintf(f,
+		"%s\n\nrpilb\n"
+		"%s"
+		"    state-dir %s/state\n"
+		"    socket %s\n"
+		"    pin-dir /sys/fs/bpf/rpilb-%s\n"
+		"%s\n",
 		"", c->no_interface ? "" : "    interface eth0\n", l->dir, l->socket, l->id,
 		c->rpilb_extra ? c->rpilb_extra : "");
 	return fclose(f) ? -errno : 0;
@@ -269,13 +269,13 @@ long long lab_stat(struct lab *l, const char *expr)
 	return atoll(out);
 }
 
-void lab_server_field(struct lab *l, const char *server, const char *field, char *out,
-		      size_t len)
+void lab_server_field(struct lab *l, const char *server, const char *field, char *out, size_t len)
 {
-	if (lab_rpilb(l, out, len,
-		      "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
-		      "print([s%s for b in d['backends'] for s in b['servers'] if s['server']=='%s'][0])\"",
-		      field, server))
+	if (lab_rpilb(
+		    l, out, len,
+		    "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
+		    "print([s%s for b in d['backends'] for s in b['servers'] if s['server']=='%s'][0])\"",
+		    field, server))
 		fail_msg("status of %s: %s", server, out);
 	out[strcspn(out, "\n")] = '\0';
 }
@@ -301,4 +301,28 @@ int lab_daemon_pid(struct lab *l)
 	lab_rpilb(l, pid, sizeof(pid),
 		  "-j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pid\"])'");
 	return atoi(pid);
+}
+
+long long lab_counter(struct lab *l, const char *name)
+{
+	char expr[128];
+
+	snprintf(expr, sizeof(expr), "d[\"counters\"][\"%s\"]", name);
+	return lab_stat(l, expr);
+}
+
+void lab_requests(struct lab *l, int n, int *who)
+{
+	static char out[512 * 64];
+	char *line, *save = NULL;
+	int i = 0;
+
+	if (lab_run(l, "c", out, sizeof(out),
+		    "for i in $(seq %d); do curl -s --max-time 3 http://%s/ || echo FAIL; echo; done",
+		    n, LAB_VIP))
+		fail_msg("the client's requests did not run");
+	for (line = strtok_r(out, "\n", &save); line && i < n; line = strtok_r(NULL, "\n", &save))
+		who[i++] = lab_hello_backend(line) < 0 ? 0 : lab_hello_backend(line);
+	if (i != n)
+		fail_msg("%d answers to %d requests", i, n);
 }

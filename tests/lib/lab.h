@@ -11,19 +11,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <unistd.h>
 
 #define LAB_VIP	   "10.99.0.2"
 #define LAB_CLIENT "10.99.0.10"
 
 /* What the generated configuration holds beyond the seed's shape. */
 struct lab_cfg {
-	int nservers;		   /* servers in the file (default: every backend) */
+	int nservers; /* servers in the file (default: every backend) */
 	const char *server_opts[9]; /* appended to server k's line (index k, from 1) */
-	const char *backend_extra;  /* lines for the backend section */
-	const char *rpilb_extra;    /* lines for the rpilb section */
-	bool no_check;		    /* servers without "check": UP for good, no check traffic */
-	bool stats;		    /* the seed's stats section: listen stats *:1936, someuser:password */
-	bool no_interface;	    /* no 'interface eth0' line: up picks the interface itself */
+	const char *backend_extra; /* lines for the backend section */
+	const char *rpilb_extra; /* lines for the rpilb section */
+	bool no_check; /* servers without "check": UP for good, no check traffic */
+	bool stats; /* the seed's stats section: listen stats *:1936, someuser:password */
+	bool no_interface; /* no 'interface eth0' line: up picks the interface itself */
 };
 
 struct lab {
@@ -75,8 +76,7 @@ int lab_count_in_log(struct lab *l, const char *needle);
 /* A Python expression over d = "rpilbctl -j stats" (its JSON), as a number. */
 long long lab_stat(struct lab *l, const char *expr);
 /* A Python subscript of one server in "rpilbctl -j status", e.g. "['state']". */
-void lab_server_field(struct lab *l, const char *server, const char *field, char *out,
-		      size_t len);
+void lab_server_field(struct lab *l, const char *server, const char *field, char *out, size_t len);
 /* Poll until that field reads want; fail after deadline_ms. */
 void lab_wait_field(struct lab *l, const char *server, const char *field, const char *want,
 		    long deadline_ms);
@@ -85,5 +85,29 @@ int lab_daemon_pid(struct lab *l);
 
 /* Which backend (1..n) answered "Hello from raspberry pi #N at ...", or -1. */
 int lab_hello_backend(const char *body);
+
+/* One data-path counter by name ("tx_new_flow"), from "rpilbctl -j stats". */
+long long lab_counter(struct lab *l, const char *name);
+
+/* n sequential requests from the client; who[i] is the Pi that answered (0: none). */
+void lab_requests(struct lab *l, int n, int *who);
+
+/*
+ * A lab test file's group fixture: one lab for all its tests, made once
+ * as root (without root there is none, and every test skips or, under CI,
+ * fails), torn down however the tests end.
+ */
+#define LAB_GROUP_FIXTURE(lab, id, nbackends, server)                                              \
+	static int lab_group_setup(void **state)                                                   \
+	{                                                                                          \
+		(void)state;                                                                       \
+		return geteuid() ? 0 : lab_up(&(lab), id, nbackends, server);                      \
+	}                                                                                          \
+	static int lab_group_teardown(void **state)                                                \
+	{                                                                                          \
+		(void)state;                                                                       \
+		lab_down(&(lab));                                                                  \
+		return 0;                                                                          \
+	}
 
 #endif

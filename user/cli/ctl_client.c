@@ -14,25 +14,10 @@
 
 #include "cli/ctl_client.h"
 #include "lib/util.h"
+#include "lib/io.h"
 
 /* The daemon has 5 s per request; this only bounds a daemon that hangs. */
 #define ANSWER_TIMEOUT_MS 30000
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
 
 /* A connected socket, or a negative errno with a sentence saying what to do. */
 static int connect_daemon(const char *path, char *err, size_t errlen)
@@ -143,9 +128,9 @@ int ctl_request(const char *path, const char *line, char **body, char *err, size
 	fd = connect_daemon(path, err, errlen);
 	if (fd < 0)
 		return fd;
-	ret = write_all(fd, line, strlen(line));
+	ret = io_write_all(fd, line, strlen(line));
 	if (!ret)
-		ret = write_all(fd, "\n", 1);
+		ret = io_write_all(fd, "\n", 1);
 	if (ret) {
 		snprintf(err, errlen, "sending to the daemon failed: %s", strerror(-ret));
 		goto out_close;

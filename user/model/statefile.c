@@ -12,6 +12,7 @@
 #include "config/names.h"
 #include "model/statefile.h"
 #include "lib/util.h"
+#include "lib/io.h"
 
 #define STATE_MAGIC "rpilb-state 1"
 #define STATE_MAX   (1 << 20)
@@ -223,22 +224,6 @@ int state_load(const char *dir, struct lb_overrides *ov, char *err, size_t errle
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int state_save(const char *dir, const struct lb_overrides *ov, char *err, size_t errlen)
 {
 	char path[PATH_MAX], tmp[PATH_MAX], *text = state_format(ov);
@@ -257,7 +242,7 @@ int state_save(const char *dir, const struct lb_overrides *ov, char *err, size_t
 			 strerror(errno));
 		goto out;
 	}
-	ret = write_all(fd, text, strlen(text));
+	ret = io_write_all(fd, text, strlen(text));
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
