@@ -53,7 +53,6 @@ enum cfg_balance {
 	CFG_BALANCE_STATIC_RR,
 };
 
-
 enum cfg_expect_kind {
 	CFG_EXPECT_2XX_3XX = 0, /* HAProxy's default for httpchk */
 	CFG_EXPECT_STATUS, /* http-check expect status <code>[,<code>...] */
@@ -65,6 +64,7 @@ struct cfg_http_check {
 	char uri[CFG_HTTP_FIELD_MAX]; /* "/" unless set */
 	char version[16]; /* "HTTP/1.0" unless set, as HAProxy */
 	char headers[CFG_HTTP_FIELD_MAX * 2]; /* extra header lines, each ending "\r\n" */
+	char body[CFG_HTTP_FIELD_MAX * 2]; /* http-check send body: sent with its Content-Length */
 	enum cfg_expect_kind expect;
 	char expect_arg[CFG_HTTP_FIELD_MAX]; /* status list or regex, as written */
 };

@@ -40,8 +40,8 @@ const struct kw_family kwf_http_request = { "http-request", TABLES(compat_http_r
 const struct kw_family kwf_http_response = { "http-response", TABLES(compat_http_rule_kws) };
 const struct kw_family kwf_http_after_response = { "http-after-response",
 						   TABLES(compat_http_rule_kws) };
-const struct kw_family kwf_http_check = { "http-check",
-					  TABLES(http_check_kws, compat_http_check_kws) };
+const struct kw_family kwf_http_check = { "http-check", TABLES(http_check_kws) };
+const struct kw_family kwf_tcp_check = { "tcp-check", TABLES(tcp_check_kws) };
 const struct kw_family kwf_stats = { "stats", TABLES(stats_kws, compat_stats_kws) };
 const struct kw_family kwf_server = { "server", TABLES(server_kws, compat_server_kws) };
 const struct kw_family kwf_bind = { "bind", TABLES(compat_bind_kws) };
@@ -53,8 +53,9 @@ static const struct kw_family *const families[] = {
 	&kwf_proxy,	    &kwf_option,
 	&kwf_timeout,	    &kwf_http_request,
 	&kwf_http_response, &kwf_http_after_response,
-	&kwf_http_check,    &kwf_stats,
-	&kwf_server,	    &kwf_bind,
+	&kwf_http_check,    &kwf_tcp_check,
+	&kwf_stats,	    &kwf_server,
+	&kwf_bind,
 };
 
 /* ---- lookup and dispatch ---- */

@@ -13,14 +13,6 @@
 #include "config/why.h"
 
 const struct kw compat_option_kws[] = {
-	REFUSE("ssl-hello-chk", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("mysql-check", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("pgsql-check", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("redis-check", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("smtpchk", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("ldap-check", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("spop-check", IN_PROXY, WHY_CHECK_KIND),
-	REFUSE("external-check", IN_PROXY, WHY_CHECK_KIND),
 	IGNORE("forwardfor", IN_PROXY,
 	       "rpilb forwards TCP at layer 4 and cannot add X-Forwarded-For; backends see the balancer's address"),
 	IGNORE("originalto", IN_PROXY,

@@ -20,9 +20,6 @@ const struct kw compat_proxy_kws[] = {
 	REFUSE("tcp-request", IN_PROXY, WHY_FILTER),
 	REFUSE("tcp-response", IN_PROXY, WHY_FILTER),
 	REFUSE("block", IN_PROXY, WHY_FILTER),
-	REFUSE("tcp-check", IN_DEF | IN_BE,
-	       "rpilb's TCP check only connects; send/expect sequences are not supported"),
-	REFUSE("external-check", IN_DEF | IN_BE, WHY_CHECK_KIND),
 	REFUSE("contimeout", IN_PROXY, WHY_OLD_TIMEOUT),
 	REFUSE("clitimeout", IN_PROXY, WHY_OLD_TIMEOUT),
 	REFUSE("srvtimeout", IN_PROXY, WHY_OLD_TIMEOUT),
@@ -103,16 +100,5 @@ const struct kw compat_stats_kws[] = {
 	       "rpilb's stats page is read-only: use 'rpilbctl drain/maint/enable'"),
 	IGNORE("http-request", IN_FE, WHY_L7),
 	IGNORE("bind-process", IN_FE, WHY_THREADS),
-	KW_END,
-};
-
-const struct kw compat_http_check_kws[] = {
-	IGNORE("disable-on-404", IN_DEF | IN_BE,
-	       "rpilb has no soft-stop state: use 'rpilbctl drain'"),
-	IGNORE("send-state", IN_DEF | IN_BE, "rpilb's check request carries no state header"),
-	IGNORE("comment", IN_DEF | IN_BE, "rpilb reports check failures without comments"),
-	REFUSE("connect", IN_DEF | IN_BE, WHY_CHECK_STEPS),
-	REFUSE("set-var", IN_DEF | IN_BE, WHY_CHECK_STEPS),
-	REFUSE("unset-var", IN_DEF | IN_BE, WHY_CHECK_STEPS),
 	KW_END,
 };

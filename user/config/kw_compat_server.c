@@ -20,7 +20,6 @@ const struct kw compat_server_kws[] = {
 	PARAM_REFUSE("send-proxy-v2-ssl", IN_SRV, 0, WHY_SEND_PROXY),
 	PARAM_REFUSE("send-proxy-v2-ssl-cn", IN_SRV, 0, WHY_SEND_PROXY),
 	PARAM_REFUSE("track", IN_SRV, 1, "each server is checked on its own"),
-	PARAM_REFUSE("addr", IN_SRV, 1, "health checks go to the server's own address"),
 	PARAM_REFUSE("agent-check", IN_SRV, 0, WHY_CHECK_KIND),
 	PARAM_IGNORE("maxconn", IN_SRV, 1, WHY_MAXCONN),
 	PARAM_IGNORE("maxqueue", IN_SRV, 1, WHY_QUEUE),
@@ -57,7 +56,9 @@ const struct kw compat_server_kws[] = {
 	PARAM_IGNORE("proto", IN_SRV, 1, WHY_L7),
 	PARAM_IGNORE("check-proto", IN_SRV, 1, WHY_L7),
 	PARAM_IGNORE("ws", IN_SRV, 1, WHY_L7),
-	PARAM_IGNORE("check-send-proxy", IN_SRV, 0, WHY_CHECK_KIND),
+	PARAM_REFUSE(
+		"check-send-proxy", IN_SRV, 0,
+		"rpilb does not speak the PROXY protocol: checks would reach the server without the header it expects"),
 	PARAM_IGNORE("check-ssl", IN_SRV, 0, WHY_TLS),
 	PARAM_ACCEPT("no-check-ssl", IN_SRV, 0),
 	PARAM_IGNORE("check-sni", IN_SRV, 1, WHY_TLS),

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * HTTP health checks: "option httpchk" in each of HAProxy's forms, the
- * "http-check send" and "http-check expect" rules, and the merge of the
- * two into the one request a backend's checks send (merge_http_check(),
- * when the backend is committed). "option tcp-check" is here too: it
- * turns the HTTP check back into a connect.
+ * Choosing a backend's check: "option httpchk" in each of HAProxy's forms
+ * with its http-check rules (connect, send, expect, comment,
+ * disable-on-404, send-state), "option tcp-check" (its rules are in
+ * kw_tcpcheck.c), the canned options (redis-check, mysql-check, ...), and
+ * commit_check(), which builds the rule list a backend's checks run when
+ * the backend is committed: each send merged with option httpchk's
+ * request, as HAProxy does.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "config/checks_canned.h"
 #include "config/parser.h"
+#include "config/why.h"
 
 static bool append_header(struct parser *p, char *buf, size_t size, const char *name, size_t nlen,
 			  const char *sep, const char *value, size_t vlen)
@@ -82,70 +85,7 @@ static bool set_version_and_headers(struct parser *p, struct http_layer *h, cons
 	return true;
 }
 
-static void hc_rules_begin(struct px *px)
-{
-	/* HAProxy: a proxy with http-check rules of its own drops the inherited ones. */
-	if (px->hc_rules_here)
-		return;
-	px->hc_rules_here = true;
-	memset(&px->s.hc_send, 0, sizeof(px->s.hc_send));
-	px->s.expect = CFG_EXPECT_2XX_3XX;
-	px->s.expect_arg[0] = '\0';
-}
-
-static int three_digits(const char *s)
-{
-	if (!is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]))
-		return -1;
-	return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-}
-
-/* "200", "200,204", "200-399": what HAProxy's "expect status" takes. */
-static bool valid_status_list(const char *s)
-{
-	while (*s) {
-		int lo = three_digits(s), hi = lo;
-
-		s += lo < 0 ? 0 : 3;
-		if (lo >= 0 && *s == '-') {
-			hi = three_digits(s + 1);
-			s += hi < 0 ? 0 : 4;
-		}
-		if (lo < 100 || hi > 599 || lo > hi)
-			return false;
-		if (*s == ',' && s[1])
-			s++;
-		else if (*s)
-			return false;
-	}
-	return true;
-}
-
-void merge_http_check(struct parser *p, struct cfg_http_check *out, const struct px_settings *s,
-		      unsigned int line)
-{
-	const struct http_layer *o = &s->hc_opt, *n = &s->hc_send;
-	size_t lo = strlen(o->headers), ln = strlen(n->headers);
-
-	snprintf(out->method, sizeof(out->method), "%s",
-		 n->method[0]	? n->method
-		 : o->method[0] ? o->method
-				: "OPTIONS");
-	snprintf(out->uri, sizeof(out->uri), "%s", n->uri[0] ? n->uri : o->uri[0] ? o->uri : "/");
-	snprintf(out->version, sizeof(out->version), "%s",
-		 n->version[0]	 ? n->version
-		 : o->version[0] ? o->version
-				 : "HTTP/1.0");
-	if (lo + ln >= sizeof(out->headers)) {
-		perr_at(p, line, "HTTP check headers are too long (max %zu bytes)",
-			sizeof(out->headers) - 1);
-	} else {
-		memcpy(out->headers, o->headers, lo);
-		memcpy(out->headers + lo, n->headers, ln + 1);
-	}
-	out->expect = s->expect;
-	snprintf(out->expect_arg, sizeof(out->expect_arg), "%s", s->expect_arg);
-}
+/* ---- options ---- */
 
 static void parse_opt_httpchk(struct parser *p, const struct directive *d)
 {
@@ -156,7 +96,8 @@ static void parse_opt_httpchk(struct parser *p, const struct directive *d)
 	size_t e0 = p->diags->nerrors;
 
 	if (d->negate) {
-		px->s.check_kind = CFG_CHECK_TCP;
+		if (px->s.check_mode == CHECK_HTTP)
+			px->s.check_mode = CHECK_PLAIN;
 		memset(&px->s.hc_opt, 0, sizeof(px->s.hc_opt));
 		return;
 	}
@@ -184,159 +125,401 @@ static void parse_opt_httpchk(struct parser *p, const struct directive *d)
 	if (p->diags->nerrors != e0)
 		return;
 	px->s.hc_opt = h;
-	px->s.check_kind = CFG_CHECK_HTTP;
+	px->s.check_mode = CHECK_HTTP;
 }
 
 static void parse_opt_tcp_check(struct parser *p, const struct directive *d)
 {
-	/* Without tcp-check rules HAProxy's tcp-check is a plain connect, as ours. */
-	if (!d->negate)
-		p->px.s.check_kind = CFG_CHECK_TCP;
+	if (d->negate) {
+		if (p->px.s.check_mode == CHECK_TCP_RULES)
+			p->px.s.check_mode = CHECK_PLAIN;
+		return;
+	}
+	p->px.s.check_mode = CHECK_TCP_RULES;
 }
+
+/* option redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk. */
+static void parse_opt_canned(struct parser *p, const struct directive *d)
+{
+	struct px_settings *s = &p->px.s;
+	const char *arg1 = NULL, *arg2 = NULL;
+	enum cfg_canned which = (enum cfg_canned)d->kw->arg;
+	bool pre41 = false;
+	int err;
+
+	if (d->negate) {
+		if (s->check_mode == CHECK_CANNED)
+			s->check_mode = CHECK_PLAIN;
+		return;
+	}
+	switch (which) {
+	case CFG_CANNED_SMTP:
+		if (d->argc == 2 ||
+		    (d->argc == 3 && strcmp(d->argv[1], "HELO") && strcmp(d->argv[1], "EHLO"))) {
+			perr(p, "'option smtpchk' takes HELO or EHLO and a domain (usage: %s)",
+			     d->kw->usage);
+			return;
+		}
+		if (d->argc == 3 && !is_token(d->argv[2])) {
+			perr(p, "bad domain '%.64s' in 'option smtpchk'", d->argv[2]);
+			return;
+		}
+		arg1 = d->argc == 3 ? d->argv[1] : NULL;
+		arg2 = d->argc == 3 ? d->argv[2] : NULL;
+		break;
+	case CFG_CANNED_MYSQL:
+	case CFG_CANNED_PGSQL:
+		if (d->argc > 1 && (strcmp(d->argv[1], "user") || d->argc < 3)) {
+			perr(p, "'%s' takes 'user NAME' (usage: %s)", d->name, d->kw->usage);
+			return;
+		}
+		if (which == CFG_CANNED_PGSQL && d->argc < 3) {
+			perr(p,
+			     "'option pgsql-check' needs 'user NAME': PostgreSQL names the user at once");
+			return;
+		}
+		if (d->argc > 4 || (d->argc == 4 && (which == CFG_CANNED_PGSQL ||
+						     (strcmp(d->argv[3], "post-41") &&
+						      strcmp(d->argv[3], "pre-41"))))) {
+			perr(p, "'%s' has an unexpected argument '%.64s' (usage: %s)", d->name,
+			     d->argv[d->argc == 4 ? 3 : 4], d->kw->usage);
+			return;
+		}
+		if (d->argc >= 3 && (!is_token(d->argv[2]) || strlen(d->argv[2]) > 64)) {
+			perr(p, "bad user name '%.64s' in '%s'", d->argv[2], d->name);
+			return;
+		}
+		arg1 = d->argc >= 3 ? d->argv[2] : NULL;
+		pre41 = d->argc == 4 && !strcmp(d->argv[3], "pre-41");
+		if (which == CFG_CANNED_MYSQL && !arg1)
+			pwarn(p,
+			      "'option mysql-check' without a user only reads the greeting: a server may lock out the balancer after max_connect_errors of them (add 'user NAME' with a password-less user)");
+		break;
+	default:
+		break;
+	}
+	err = cfg_check_canned(&s->canned, which, arg1, arg2, pre41, p->line);
+	if (err == -ENOMEM)
+		p->oom = true;
+	else if (err)
+		perr(p, "'%s': an argument is too long", d->name);
+	else
+		s->check_mode = CHECK_CANNED;
+}
+
+/* clang-format off */
+#define CANNED(n, which, lo, hi, u) \
+	{ .name = n, .where = IN_DEF | IN_BE, .fn = parse_opt_canned, .min_args = lo, \
+	  .max_args = hi, .usage = u, .flags = KW_CAP_WARN, .arg = which }
+/* clang-format on */
 
 const struct kw httpchk_option_kws[] = {
 	KW("httpchk", IN_DEF | IN_BE, parse_opt_httpchk, 0, 4,
 	   "option httpchk [[METHOD] URI [VERSION [HOST]]]", KW_CAP_WARN),
 	KW("tcp-check", IN_DEF | IN_BE, parse_opt_tcp_check, 0, 0, "option tcp-check", KW_CAP_WARN),
+	CANNED("redis-check", CFG_CANNED_REDIS, 0, 0, "option redis-check"),
+	CANNED("smtpchk", CFG_CANNED_SMTP, 0, 2, "option smtpchk [HELO|EHLO DOMAIN]"),
+	CANNED("mysql-check", CFG_CANNED_MYSQL, 0, 3,
+	       "option mysql-check [user NAME [post-41|pre-41]]"),
+	CANNED("pgsql-check", CFG_CANNED_PGSQL, 0, 2, "option pgsql-check user NAME"),
+	CANNED("ldap-check", CFG_CANNED_LDAP, 0, 0, "option ldap-check"),
+	CANNED("ssl-hello-chk", CFG_CANNED_SSL_HELLO, 0, 0, "option ssl-hello-chk"),
+	REFUSE("external-check", IN_PROXY,
+	       "rpilb runs no commands to check servers: write the check as tcp-check or http-check rules"),
+	REFUSE("spop-check", IN_PROXY, "SPOE agents are HAProxy's: rpilb has none to check"),
 	KW_END,
 };
 
-static void parse_hc_send(struct parser *p, const struct directive *d)
+/* ---- http-check rules ---- */
+
+static void parse_hc_connect(struct parser *p, const struct directive *d)
 {
-	struct px *px = &p->px;
-	struct http_layer h;
-	size_t e0 = p->diags->nerrors;
-	int i;
-
-	if (px->hc_send_line) {
-		perr(p,
-		     "only one 'http-check send' per backend is supported: rpilb checks with a single request (the first is at line %u)",
-		     px->hc_send_line);
-		return;
-	}
-	memset(&h, 0, sizeof(h));
-	for (i = 1; i < d->argc; i += 2) {
-		const char *k = d->argv[i], *v = i + 1 < d->argc ? d->argv[i + 1] : NULL;
-
-		if (strcmp(k, "meth") && strcmp(k, "uri") && strcmp(k, "ver") && strcmp(k, "hdr") &&
-		    strcmp(k, "comment")) {
-			if (!strcmp(k, "body") || !strcmp(k, "body-lf") || !strcmp(k, "uri-lf") ||
-			    !strcmp(k, "hdr-lf"))
-				perr(p,
-				     "'http-check send %s' is not supported: rpilb's check sends a plain request with fixed headers",
-				     k);
-			else
-				perr(p,
-				     "unknown 'http-check send' parameter '%.64s' (expected meth, uri, ver or hdr)",
-				     k);
-			return;
-		}
-		if (!v || (!strcmp(k, "hdr") && i + 2 >= d->argc)) {
-			perr(p, "'http-check send %s' needs %s", k,
-			     strcmp(k, "hdr") ? "a value" : "a name and a value");
-			return;
-		}
-		if (!strcmp(k, "meth")) {
-			set_field(p, "check method", h.method, sizeof(h.method), v, is_token);
-		} else if (!strcmp(k, "uri")) {
-			set_field(p, "check URI", h.uri, sizeof(h.uri), v, is_visible);
-		} else if (!strcmp(k, "ver")) {
-			set_field(p, "HTTP version", h.version, sizeof(h.version), v, is_visible);
-		} else if (!strcmp(k, "hdr")) {
-			const char *val = d->argv[i + 2];
-
-			if (!is_token(v))
-				perr(p, "bad header name '%.64s' in 'http-check send'", v);
-			else if (!is_text(val))
-				perr(p,
-				     "header '%.64s' in 'http-check send' has a control character",
-				     v);
-			else
-				append_header(p, h.headers, sizeof(h.headers), v, strlen(v), ": ",
-					      val, strlen(val));
-			i++;
-		}
-	}
-	if (p->diags->nerrors != e0)
-		return;
-	hc_rules_begin(px);
-	px->s.hc_send = h;
-	px->hc_send_line = p->line;
+	parse_check_connect(p, d, &p->px.s.hc, &p->px.hc_rules_here);
 }
 
 static void parse_hc_expect(struct parser *p, const struct directive *d)
 {
-	struct px *px = &p->px;
-	const char *kind = d->argv[1];
-	enum cfg_expect_kind k;
+	parse_check_expect(p, d, &p->px.s.hc, &p->px.hc_rules_here, CFG_CHECK_HTTP);
+}
 
-	if (px->hc_expect_line) {
-		perr(p,
-		     "only one 'http-check expect' per backend is supported (the first is at line %u)",
-		     px->hc_expect_line);
-		return;
-	}
-	if (!strcmp(kind, "!")) {
-		perr(p,
-		     "negated 'http-check expect' is not supported: only 'status' and 'rstatus'");
-		return;
-	}
-	if (strcmp(kind, "status") && strcmp(kind, "rstatus")) {
-		perr(p, "'http-check expect %.64s' is not supported: only 'status' and 'rstatus'",
-		     kind);
-		return;
-	}
-	if (d->argc != 3) {
-		if (d->argc < 3)
-			perr(p, "'http-check expect %s' needs a value", kind);
-		else
-			perr(p, "'http-check expect %s' has an unexpected argument '%.64s'", kind,
-			     d->argv[3]);
-		return;
-	}
-	if (kind[0] == 's') {
-		if (!valid_status_list(d->argv[2])) {
+/* One "http-check send": its fields into a layer of its own; "" is "as option httpchk says". */
+static bool parse_send_fields(struct parser *p, const struct directive *d, struct cfg_http_check *h)
+{
+	for (int i = 1; i < d->argc; i += 2) {
+		const char *k = d->argv[i], *v = i + 1 < d->argc ? d->argv[i + 1] : NULL;
+		bool lf = !strcmp(k, "uri-lf") || !strcmp(k, "body-lf") || !strcmp(k, "hdr-lf");
+
+		if (strcmp(k, "meth") && strcmp(k, "uri") && strcmp(k, "ver") && strcmp(k, "hdr") &&
+		    strcmp(k, "body") && strcmp(k, "comment") && !lf) {
 			perr(p,
-			     "bad status list '%.64s' in 'http-check expect status' (expected codes 100..599 or ranges, separated by commas: 200,301-302)",
-			     d->argv[2]);
-			return;
+			     "unknown 'http-check send' parameter '%.64s' (expected meth, uri, ver, hdr, body or comment)",
+			     k);
+			return false;
 		}
-		k = CFG_EXPECT_STATUS;
-	} else {
-		regex_t re;
-		int rc = regcomp(&re, d->argv[2], REG_EXTENDED | REG_NOSUB);
-
-		if (rc) {
-			char err[128];
-
-			regerror(rc, &re, err, sizeof(err));
-			perr(p, "bad regular expression '%.64s' in 'http-check expect rstatus': %s",
-			     d->argv[2], err);
-			return;
+		if (!v || (!strcmp(k, "hdr") && i + 2 >= d->argc)) {
+			perr(p, "'http-check send %s' needs %s", k,
+			     strcmp(k, "hdr") ? "a value" : "a name and a value");
+			return false;
 		}
-		regfree(&re);
-		k = CFG_EXPECT_RSTATUS;
+		if (lf && !check_literal_fmt(p, "http-check send", v))
+			return false;
+		if (!strcmp(k, "meth")) {
+			if (!set_field(p, "check method", h->method, sizeof(h->method), v,
+				       is_token))
+				return false;
+		} else if (!strcmp(k, "uri") || !strcmp(k, "uri-lf")) {
+			if (!set_field(p, "check URI", h->uri, sizeof(h->uri), v, is_visible))
+				return false;
+		} else if (!strcmp(k, "ver")) {
+			if (!set_field(p, "HTTP version", h->version, sizeof(h->version), v,
+				       is_visible))
+				return false;
+		} else if (!strcmp(k, "body") || !strcmp(k, "body-lf")) {
+			if (!copy_str(h->body, sizeof(h->body), v)) {
+				perr(p, "'http-check send body' is too long (max %zu bytes)",
+				     sizeof(h->body) - 1);
+				return false;
+			}
+		} else if (!strcmp(k, "hdr")) {
+			const char *val = d->argv[i + 1 + 1];
+
+			if (!is_token(v)) {
+				perr(p, "bad header name '%.64s' in 'http-check send'", v);
+				return false;
+			}
+			if (!is_text(val)) {
+				perr(p,
+				     "header '%.64s' in 'http-check send' has a control character",
+				     v);
+				return false;
+			}
+			if (!append_header(p, h->headers, sizeof(h->headers), v, strlen(v), ": ",
+					   val, strlen(val)))
+				return false;
+			i++;
+		}
 	}
-	if (strlen(d->argv[2]) >= sizeof(px->s.expect_arg)) {
-		perr(p, "'http-check expect %s' value is too long (max %zu bytes)", kind,
-		     sizeof(px->s.expect_arg) - 1);
+	return true;
+}
+
+static void parse_hc_send(struct parser *p, const struct directive *d)
+{
+	struct cfg_http_check h;
+	struct cfg_check_rule *r;
+
+	memset(&h, 0, sizeof(h));
+	if (!parse_send_fields(p, d, &h))
+		return;
+	r = check_rule_add(p, &p->px.s.hc, &p->px.hc_rules_here, CFG_RULE_SEND);
+	if (!r)
+		return;
+	r->http = malloc(sizeof(*r->http));
+	if (!r->http) {
+		p->oom = true;
 		return;
 	}
-	hc_rules_begin(px);
-	px->s.expect = k;
-	strcpy(px->s.expect_arg, d->argv[2]);
-	px->hc_expect_line = p->line;
+	*r->http = h;
+	for (int i = 1; i + 1 < d->argc; i += 2) {
+		if (!strcmp(d->argv[i], "hdr")) {
+			i++;
+		} else if (!strcmp(d->argv[i], "comment")) {
+			free(r->comment);
+			r->comment = strdup(d->argv[i + 1]);
+		}
+	}
+}
+
+static void parse_hc_flag(struct parser *p, const struct directive *d)
+{
+	if (!strcmp(d->argv[0], "disable-on-404"))
+		p->px.s.hc.disable_on_404 = true;
+	else
+		p->px.s.hc.send_state = true;
 }
 
 const struct kw http_check_kws[] = {
+	KW("connect", IN_DEF | IN_BE, parse_hc_connect, 0, -1,
+	   "http-check connect [port N] [addr IP] [linger] [comment TEXT]", 0),
 	KW("send", IN_DEF | IN_BE, parse_hc_send, 0, -1,
-	   "http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]...", 0),
+	   "http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]... [body TEXT] [comment TEXT]",
+	   0),
 	KW("expect", IN_DEF | IN_BE, parse_hc_expect, 1, -1,
-	   "http-check expect status CODES | rstatus REGEX", 0),
+	   "http-check expect [options] [!] status CODES|rstatus REGEX|string TEXT|rstring REGEX",
+	   0),
+	KW("comment", IN_DEF | IN_BE, parse_check_comment, 1, 1, "http-check comment TEXT", 0),
+	KW("disable-on-404", IN_DEF | IN_BE, parse_hc_flag, 0, 0, "http-check disable-on-404", 0),
+	KW("send-state", IN_DEF | IN_BE, parse_hc_flag, 0, 0, "http-check send-state", 0),
+	REFUSE_PREFIX("set-var(", IN_DEF | IN_BE, WHY_CHECK_VARS),
+	REFUSE_PREFIX("set-var-fmt(", IN_DEF | IN_BE, WHY_CHECK_VARS),
+	REFUSE_PREFIX("unset-var(", IN_DEF | IN_BE, WHY_CHECK_VARS),
 	KW_END,
 };
 
 const struct kw httpchk_proxy_kws[] = {
-	SUB("http-check", IN_DEF | IN_BE, kw_sub, &kwf_http_check, "http-check send|expect ..."),
+	SUB("http-check", IN_DEF | IN_BE, kw_sub, &kwf_http_check, "http-check RULE ..."),
+	SUB("tcp-check", IN_DEF | IN_BE, kw_sub, &kwf_tcp_check, "tcp-check RULE ..."),
+	REFUSE("external-check", IN_DEF | IN_BE,
+	       "rpilb runs no commands to check servers: write the check as tcp-check or http-check rules"),
 	KW_END,
 };
+
+/* ---- the rules a backend runs ---- */
+
+/* A send's request: its own fields, else option httpchk's, else HAProxy's defaults. */
+static void merge_send(struct parser *p, struct cfg_http_check *out, const struct http_layer *o,
+		       unsigned int line)
+{
+	struct cfg_http_check own = *out;
+	size_t lo = strlen(o->headers), ln = strlen(own.headers);
+
+	snprintf(out->method, sizeof(out->method), "%s",
+		 own.method[0]	? own.method
+		 : o->method[0] ? o->method
+				: "OPTIONS");
+	snprintf(out->uri, sizeof(out->uri), "%s", own.uri[0] ? own.uri : o->uri[0] ? o->uri : "/");
+	snprintf(out->version, sizeof(out->version), "%s",
+		 own.version[0]	 ? own.version
+		 : o->version[0] ? o->version
+				 : "HTTP/1.0");
+	if (lo + ln >= sizeof(out->headers)) {
+		perr_at(p, line, "HTTP check headers are too long (max %zu bytes)",
+			sizeof(out->headers) - 1);
+		return;
+	}
+	memcpy(out->headers, o->headers, lo);
+	memcpy(out->headers + lo, own.headers, ln + 1);
+}
+
+/* HAProxy's implicit rules: a send when there is none, a 2xx/3xx expect after the last send. */
+static void complete_http_rules(struct parser *p, struct cfg_check *c)
+{
+	size_t last_send = c->nrules, i;
+	struct cfg_check_rule *r;
+
+	for (i = 0; i < c->nrules; i++)
+		if (c->rules[i].kind == CFG_RULE_SEND)
+			last_send = i;
+	if (last_send == c->nrules) {
+		size_t at = 0;
+
+		while (at < c->nrules && c->rules[at].kind == CFG_RULE_CONNECT)
+			at++;
+		r = cfg_check_add(c, CFG_RULE_SEND, 0);
+		if (!r || !(r->http = calloc(1, sizeof(*r->http)))) {
+			p->oom = true;
+			return;
+		}
+		/* Move the new send to its place, after the leading connects. */
+		{
+			struct cfg_check_rule send = *r;
+
+			memmove(&c->rules[at + 1], &c->rules[at],
+				(c->nrules - 1 - at) * sizeof(*r));
+			c->rules[at] = send;
+		}
+		last_send = at;
+	}
+	for (i = last_send + 1; i < c->nrules && c->rules[i].kind != CFG_RULE_EXPECT; i++)
+		;
+	if (i == c->nrules) {
+		r = cfg_check_add(c, CFG_RULE_EXPECT, 0);
+		if (!r)
+			p->oom = true;
+		else
+			r->match = CFG_MATCH_HTTP_OK;
+	}
+}
+
+/* The old one-request view of the check, which status pages and tests read. */
+static void summarise_http(struct cfg_backend *be)
+{
+	memset(&be->http, 0, sizeof(be->http));
+	be->http.expect = CFG_EXPECT_2XX_3XX;
+	for (size_t i = 0; i < be->check.nrules; i++) {
+		const struct cfg_check_rule *r = &be->check.rules[i];
+
+		if (r->kind == CFG_RULE_SEND && r->http && !be->http.method[0]) {
+			enum cfg_expect_kind expect = be->http.expect;
+			char arg[sizeof(be->http.expect_arg)];
+
+			memcpy(arg, be->http.expect_arg, sizeof(arg));
+			be->http = *r->http;
+			be->http.expect = expect;
+			memcpy(be->http.expect_arg, arg, sizeof(arg));
+		}
+		if (r->kind == CFG_RULE_EXPECT &&
+		    (r->match == CFG_MATCH_STATUS || r->match == CFG_MATCH_RSTATUS) && !r->negate &&
+		    be->http.expect == CFG_EXPECT_2XX_3XX && r->data) {
+			be->http.expect = r->match == CFG_MATCH_STATUS ? CFG_EXPECT_STATUS
+								       : CFG_EXPECT_RSTATUS;
+			copy_str(be->http.expect_arg, sizeof(be->http.expect_arg), r->data);
+		}
+	}
+}
+
+/* A tcp-check list that has a connect must start with one (HAProxy's rule). */
+static void check_first_connect(struct parser *p, const struct cfg_check *c, const char *what)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < c->nrules; i++)
+		any |= c->rules[i].kind == CFG_RULE_CONNECT;
+	if (any && c->rules[0].kind != CFG_RULE_CONNECT)
+		perr_at(p, c->rules[0].line,
+			"the first '%s' rule must be a 'connect' when there is one (HAProxy's rule): move the connect up",
+			what);
+}
+
+static void warn_unused_rules(struct parser *p, const struct px *px)
+{
+	if (px->s.check_mode != CHECK_HTTP && px->s.hc.nrules)
+		pwarn_at(p, px->s.hc.rules[0].line,
+			 "'http-check' rules have no effect without 'option httpchk'");
+	if (px->s.check_mode != CHECK_HTTP && (px->s.hc.disable_on_404 || px->s.hc.send_state))
+		pwarn_at(
+			p, px->line,
+			"'http-check disable-on-404' and 'send-state' have no effect without 'option httpchk'");
+	if (px->s.check_mode != CHECK_TCP_RULES && px->s.tc.nrules)
+		pwarn_at(p, px->s.tc.rules[0].line,
+			 "'tcp-check' rules have no effect without 'option tcp-check'");
+}
+
+void commit_check(struct parser *p, struct cfg_backend *be)
+{
+	static const struct http_layer no_layer;
+	const struct px_settings *s = &p->px.s;
+	const struct cfg_check *from = NULL;
+
+	warn_unused_rules(p, &p->px);
+	cfg_check_free(&be->check);
+	be->check_kind = s->check_mode == CHECK_HTTP ? CFG_CHECK_HTTP : CFG_CHECK_TCP;
+	if (s->check_mode == CHECK_HTTP)
+		from = &s->hc;
+	else if (s->check_mode == CHECK_TCP_RULES)
+		from = &s->tc;
+	else if (s->check_mode == CHECK_CANNED)
+		from = &s->canned;
+	if (from && cfg_check_copy(&be->check, from)) {
+		p->oom = true;
+		return;
+	}
+	be->check.kind = be->check_kind;
+	if (s->check_mode == CHECK_TCP_RULES && be->check.nrules)
+		check_first_connect(p, &be->check, "tcp-check");
+	if (s->check_mode == CHECK_HTTP) {
+		be->check.what = "option httpchk";
+		check_first_connect(p, &be->check, "http-check");
+		complete_http_rules(p, &be->check);
+		/* Option httpchk's request fills in the first send only, as in HAProxy. */
+		for (size_t i = 0, first = 1; i < be->check.nrules; i++) {
+			struct cfg_check_rule *r = &be->check.rules[i];
+
+			if (r->kind != CFG_RULE_SEND || !r->http)
+				continue;
+			merge_send(p, r->http, first ? &s->hc_opt : &no_layer,
+				   r->line ? r->line : p->px.line);
+			first = 0;
+		}
+	}
+	summarise_http(be);
+}

@@ -63,6 +63,13 @@ static void srv_port(struct parser *p, const struct directive *d)
 		p->srv->check_port = (uint16_t)v;
 }
 
+/* "addr": where this server's checks go instead of its own address. */
+static void srv_addr(struct parser *p, const struct directive *d)
+{
+	if (inet_pton(AF_INET, d->argv[1], &p->srv->check_addr) != 1)
+		perr(p, "'addr' needs an IPv4 address for the checks, not '%.64s'", d->argv[1]);
+}
+
 /* clang-format off */
 #define SRV_FIELD(n, f, field) \
 	{ .name = n, .where = IN_SRV, .fn = f, .min_args = 1, .max_args = 1, \
@@ -79,6 +86,7 @@ const struct kw server_kws[] = {
 	SRV_FIELD("fall", srv_count, fall),
 	PARAM("weight", IN_SRV, srv_weight, 1),
 	PARAM("port", IN_SRV, srv_port, 1),
+	PARAM("addr", IN_SRV, srv_addr, 1),
 	PARAM("disabled", IN_SRV, srv_state, 0),
 	PARAM("enabled", IN_SRV, srv_state, 0),
 	KW_END,

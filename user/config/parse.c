@@ -165,6 +165,11 @@ int cfg_parse_string(const char *name, const char *text, size_t len, struct rpil
 	ret = diags->nerrors ? -1 : 0;
 out:
 	if (p) {
+		settings_free(&p->px.s);
+		free(p->px.pending_comment);
+		settings_free(&p->defaults);
+		for (size_t i = 0; i < p->nnamed; i++)
+			settings_free(&p->named[i].s);
 		free(p->px.servers);
 		free(p->named);
 		free(p->names);

@@ -71,19 +71,28 @@ struct http_layer {
 	char headers[sizeof(((struct cfg_http_check *)0)->headers)];
 };
 
+/* Which check a proxy runs: the option that chose it, as HAProxy's "option ..." do. */
+enum check_mode {
+	CHECK_PLAIN = 0, /* no option: a connect */
+	CHECK_HTTP, /* option httpchk: the http-check rules */
+	CHECK_TCP_RULES, /* option tcp-check: the tcp-check rules */
+	CHECK_CANNED, /* option redis-check, mysql-check...: their own rules */
+};
+
 /*
  * Everything a defaults section passes on. The check request is kept in
- * two layers, "option httpchk" and "http-check send", and merged when a
- * backend is committed: HAProxy lets either come first and the send rule
- * wins field by field.
+ * two layers, "option httpchk" and each "http-check send", and merged when
+ * a backend is committed: HAProxy lets either come first and the send rule
+ * wins field by field. The rule lists are owned: settings_copy() and
+ * settings_free() are the only ways to copy and drop them.
  */
 struct px_settings {
 	enum cfg_balance balance;
-	enum cfg_check_kind check_kind;
+	enum check_mode check_mode;
 	struct http_layer hc_opt;
-	struct http_layer hc_send;
-	enum cfg_expect_kind expect;
-	char expect_arg[CFG_HTTP_FIELD_MAX];
+	struct cfg_check hc; /* http-check rules as written (sends hold their own layer) */
+	struct cfg_check tc; /* tcp-check rules */
+	struct cfg_check canned; /* the canned option's rules */
 	uint32_t timeout_client_ms;
 	uint32_t timeout_server_ms;
 	uint32_t timeout_connect_ms;
@@ -101,9 +110,11 @@ struct px {
 	bool untracked; /* past CFG_MAX_TRACKED proxies: parsed for errors, not kept */
 	struct px_settings s;
 	bool default_backend_here;
-	bool hc_rules_here; /* an http-check send/expect replaced the inherited rules */
-	unsigned int hc_send_line;
-	unsigned int hc_expect_line;
+	bool hc_rules_here; /* http-check rules of its own replaced the inherited ones */
+	bool tc_rules_here; /* tcp-check rules of its own replaced the inherited ones */
+	unsigned int hc_rules_line; /* the first http-check rule here, for messages */
+	unsigned int tc_rules_line;
+	char *pending_comment; /* "tcp-check comment": for the next rule */
 	unsigned int mode_http_line; /* a frontend's warning waits: stats pages use HTTP */
 	struct cfg_bind binds[CFG_MAX_BINDS];
 	size_t nbinds;
@@ -226,6 +237,8 @@ struct kw {
 #define IGNORE_PREFIX(n, w, reason) \
 	{ .name = n, .where = w, .max_args = -1, .why = reason, .flags = KW_PREFIX }
 #define REFUSE(n, w, reason)	{ .name = n, .where = w, .max_args = -1, .why = reason, .flags = KW_FAIL }
+#define REFUSE_PREFIX(n, w, reason) \
+	{ .name = n, .where = w, .max_args = -1, .why = reason, .flags = KW_FAIL | KW_PREFIX }
 #define PARAM(n, w, f, nargs)	{ .name = n, .where = w, .fn = f, .min_args = nargs, .max_args = nargs }
 #define PARAM_ACCEPT(n, w, nargs) { .name = n, .where = w, .min_args = nargs, .max_args = nargs }
 #define PARAM_IGNORE(n, w, nargs, reason) \
@@ -238,14 +251,13 @@ struct kw {
 /* The families (keywords.c), and the tables they are made of. */
 extern const struct kw_family kwf_section, kwf_global, kwf_global_stats, kwf_rpilb, kwf_proxy,
 	kwf_option, kwf_timeout, kwf_http_request, kwf_http_response, kwf_http_after_response,
-	kwf_http_check, kwf_stats, kwf_server, kwf_bind;
+	kwf_http_check, kwf_tcp_check, kwf_stats, kwf_server, kwf_bind;
 extern const struct kw section_kws[], global_kws[], rpilb_kws[], proxy_kws[], timeout_kws[],
 	bind_proxy_kws[], server_proxy_kws[], server_kws[], httpchk_proxy_kws[],
-	httpchk_option_kws[], http_check_kws[], stats_proxy_kws[], stats_kws[];
+	httpchk_option_kws[], http_check_kws[], tcp_check_kws[], stats_proxy_kws[], stats_kws[];
 extern const struct kw compat_section_kws[], compat_global_kws[], compat_global_stats_kws[],
 	compat_rpilb_kws[], compat_proxy_kws[], compat_option_kws[], compat_timeout_kws[],
-	compat_http_rule_kws[], compat_http_check_kws[], compat_stats_kws[], compat_server_kws[],
-	compat_bind_kws[];
+	compat_http_rule_kws[], compat_stats_kws[], compat_server_kws[], compat_bind_kws[];
 
 /* How run_kw names a row in messages and checks where it is. */
 struct kw_call {
@@ -298,6 +310,9 @@ bool parse_endpoint(struct parser *p, const char *what, const char *s, unsigned 
 
 /* section.c: sections, and what they commit to the model */
 void settings_init(struct px_settings *s);
+/* dst (initialised) becomes a deep copy of src; on running out of memory p->oom. */
+void settings_copy(struct parser *p, struct px_settings *dst, const struct px_settings *src);
+void settings_free(struct px_settings *s);
 void stats_init(struct cfg_stats *st);
 const char *proxy_kind(enum section sec);
 void section_close(struct parser *p);
@@ -305,8 +320,19 @@ void section_close(struct parser *p);
 /* kw_bind.c: also the address on a 1.x "listen NAME ADDR:PORT" line */
 void add_bind(struct parser *p, const char *s);
 
-/* kw_httpchk.c: the check request of a backend being committed */
-void merge_http_check(struct parser *p, struct cfg_http_check *out, const struct px_settings *s,
-		      unsigned int line);
+/* kw_httpchk.c: a backend's check, built when it is committed */
+void commit_check(struct parser *p, struct cfg_backend *be);
+
+/* kw_checkrule.c: what http-check and tcp-check rules share */
+struct cfg_check_rule *check_rule_add(struct parser *p, struct cfg_check *c, bool *here,
+				      enum cfg_rule_kind kind);
+void parse_check_connect(struct parser *p, const struct directive *d, struct cfg_check *c,
+			 bool *here);
+void parse_check_expect(struct parser *p, const struct directive *d, struct cfg_check *c,
+			bool *here, enum cfg_check_kind kind);
+void parse_check_comment(struct parser *p, const struct directive *d);
+bool check_literal_fmt(struct parser *p, const char *what, const char *fmt);
+/* Even-length hex into bytes (*out NUL-terminated); false after saying why. */
+bool check_unhex(struct parser *p, const char *what, const char *hex, char **out, size_t *len);
 
 #endif

@@ -20,12 +20,32 @@ void settings_init(struct px_settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->balance = CFG_BALANCE_ROUNDROBIN;
-	s->check_kind = CFG_CHECK_TCP;
-	s->expect = CFG_EXPECT_2XX_3XX;
+	s->check_mode = CHECK_PLAIN;
 	s->srv.weight = CFG_DEFAULT_WEIGHT;
 	s->srv.inter_ms = CFG_DEFAULT_INTER_MS;
 	s->srv.rise = CFG_DEFAULT_RISE;
 	s->srv.fall = CFG_DEFAULT_FALL;
+}
+
+void settings_free(struct px_settings *s)
+{
+	cfg_check_free(&s->hc);
+	cfg_check_free(&s->tc);
+	cfg_check_free(&s->canned);
+}
+
+void settings_copy(struct parser *p, struct px_settings *dst, const struct px_settings *src)
+{
+	if (dst == src)
+		return;
+	settings_free(dst);
+	*dst = *src;
+	memset(&dst->hc, 0, sizeof(dst->hc));
+	memset(&dst->tc, 0, sizeof(dst->tc));
+	memset(&dst->canned, 0, sizeof(dst->canned));
+	if (cfg_check_copy(&dst->hc, &src->hc) || cfg_check_copy(&dst->tc, &src->tc) ||
+	    cfg_check_copy(&dst->canned, &src->canned))
+		p->oom = true;
 }
 
 void stats_init(struct cfg_stats *st)
@@ -75,6 +95,8 @@ static void px_open(struct parser *p, enum section sec, int argc, char **argv)
 	const char *name = NULL, *addr = NULL, *from = NULL;
 	int i = 1;
 
+	settings_free(&px->s);
+	free(px->pending_comment);
 	memset(px, 0, sizeof(*px));
 	px->sec = sec;
 	px->line = p->line;
@@ -104,14 +126,14 @@ static void px_open(struct parser *p, enum section sec, int argc, char **argv)
 	if (sec == SEC_DEFAULTS)
 		settings_init(&px->s);
 	else
-		px->s = p->defaults;
+		settings_copy(p, &px->s, &p->defaults);
 	if (from) {
 		size_t k;
 
 		for (k = 0; k < p->nnamed && strcmp(p->named[k].name, from); k++)
 			;
 		if (k < p->nnamed)
-			px->s = p->named[k].s;
+			settings_copy(p, &px->s, &p->named[k].s);
 		else
 			perr(p, "no defaults section named '%.64s' before this line", from);
 	}
@@ -204,9 +226,6 @@ static void commit_backend(struct parser *p)
 		perr_at(p, px->line,
 			"%s '%s' needs %lu round-robin slots (the sum of its weights divided by their gcd); the limit is %d",
 			proxy_kind(px->sec), px->name, slots, RPILB_MAX_SLOTS);
-	if (px->s.check_kind == CFG_CHECK_TCP && (px->hc_send_line || px->hc_expect_line))
-		pwarn_at(p, px->hc_send_line ? px->hc_send_line : px->hc_expect_line,
-			 "'http-check' rules have no effect without 'option httpchk'");
 
 	if (px->untracked)
 		return;
@@ -223,10 +242,7 @@ static void commit_backend(struct parser *p)
 	memset(be, 0, sizeof(*be));
 	snprintf(be->name, sizeof(be->name), "%s", px->name);
 	be->balance = px->s.balance;
-	be->check_kind = px->s.check_kind;
-	merge_http_check(p, &be->http, &px->s, px->hc_send_line ? px->hc_send_line : px->line);
-	if (cfg_check_from_http(&be->check, be->check_kind, &be->http))
-		p->oom = true;
+	commit_check(p, be);
 	be->timeout_server_ms = px->s.timeout_server_ms;
 	be->timeout_connect_ms =
 		px->s.timeout_connect_ms ? px->s.timeout_connect_ms : CFG_DEFAULT_CONNECT_MS;
@@ -303,7 +319,7 @@ void section_close(struct parser *p)
 
 	switch (p->sec) {
 	case SEC_DEFAULTS:
-		p->defaults = px->s;
+		settings_copy(p, &p->defaults, &px->s);
 		if (!px->name[0])
 			break;
 		for (k = 0; k < p->nnamed && strcmp(p->named[k].name, px->name); k++)
@@ -312,10 +328,11 @@ void section_close(struct parser *p)
 			if (p->nnamed >= CFG_MAX_TRACKED ||
 			    P_RESERVE(p, p->named, p->nnamed, p->named_cap) < 0)
 				break;
-			p->nnamed++;
+			/* A fresh slot holds no rule lists for settings_copy() to free. */
+			memset(&p->named[p->nnamed++], 0, sizeof(p->named[0]));
 		}
 		snprintf(p->named[k].name, sizeof(p->named[k].name), "%s", px->name);
-		p->named[k].s = px->s;
+		settings_copy(p, &p->named[k].s, &px->s);
 		break;
 	case SEC_FRONTEND:
 		if (px->stats) {

@@ -46,8 +46,10 @@
 	"removed from HAProxy 2.1: use 'timeout connect', 'timeout client' or 'timeout server'"
 #define WHY_FILTER "rpilb cannot filter connections and would let through what HAProxy rejects"
 #define WHY_CHECK_KIND                                                                             \
-	"rpilb checks servers with a TCP connect, or with HTTP after 'option httpchk'"
-#define WHY_CHECK_STEPS	 "rpilb's check is a single request on one connection"
+	"rpilb has no agent or external checks: write the check as tcp-check or http-check rules"
+#define WHY_CHECK_STEPS "rpilb's check is a single request on one connection"
+#define WHY_CHECK_VARS                                                                             \
+	"rpilb's checks keep no variables: write the values into the rules themselves"
 #define WHY_BIND_IFACE	 "set the interface with 'interface' in the rpilb section"
 #define WHY_BACKUP	 "backup servers are not supported yet"
 #define WHY_MAIL	 "rpilb sends no mail"

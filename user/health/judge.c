@@ -24,12 +24,15 @@ int check_build_request_state(const struct cfg_http_check *http, const char *sta
 	size_t hl = strlen(http->headers);
 	/* The header block must end in CRLF, or our own header would join its last line. */
 	bool crlf = hl && (hl < 2 || strcmp(http->headers + hl - 2, "\r\n"));
+	char clen[40] = "";
 	int n;
 
-	n = snprintf(buf, len, "%s %s %s\r\n%s%s%s%s%sConnection: close\r\n\r\n", http->method,
+	if (http->body[0])
+		snprintf(clen, sizeof(clen), "Content-Length: %zu\r\n", strlen(http->body));
+	n = snprintf(buf, len, "%s %s %s\r\n%s%s%s%s%s%sConnection: close\r\n\r\n%s", http->method,
 		     http->uri, http->version, http->headers, crlf ? "\r\n" : "",
 		     state && *state ? "X-Haproxy-Server-State: " : "", state ? state : "",
-		     state && *state ? "\r\n" : "");
+		     state && *state ? "\r\n" : "", clen, http->body);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return n;

@@ -45,7 +45,7 @@ void check_spec_from_cfg(struct check_spec *spec, const struct cfg_backend *be, 
 /* 0, or -EINVAL with a reason in err (a bad regex, a request too long, no port). */
 int check_spec_validate(const struct check_spec *spec, char *err, size_t errlen);
 
-#define CHECK_REQ_MAX 1024 /* fits cfg_http_check's fields at their maximum */
+#define CHECK_REQ_MAX 2048 /* fits cfg_http_check's fields at their maximum */
 #define CHECK_RSP_MAX 256 /* an HTTP status line; longer lines are cut there */
 #define CHECK_BUF_MAX 16384 /* what an expect sees, as HAProxy's tune.bufsize */
 

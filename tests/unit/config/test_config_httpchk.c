@@ -54,9 +54,6 @@ static void test_option_httpchk_errors(void **state)
 		     "header line 'nocolon' in the check request has no 'name:'");
 	expect_error(BASE "\toption httpchk GET / HTTP/1.1.1.1.1.1.1.1.1\n", 6,
 		     "is too long (max 15 bytes)");
-	expect_error(
-		BASE "\toption ssl-hello-chk\n", 6,
-		"'option ssl-hello-chk' is not supported: rpilb checks servers with a TCP connect");
 	expect_warning(
 		BASE_FE "\toption httpchk\n" BASE_BE, 4,
 		"'option httpchk' ignored in a frontend section: it applies to defaults, backend, listen sections");
@@ -120,16 +117,72 @@ static void test_http_check_send_errors(void **state)
 		     "'http-check send meth' needs a value");
 	expect_error(BASE "\toption httpchk\n\thttp-check send hdr Host\n", 7,
 		     "'http-check send hdr' needs a name and a value");
-	expect_error(BASE "\toption httpchk\n\thttp-check send body x\n", 7,
-		     "'http-check send body' is not supported");
 	expect_error(BASE "\toption httpchk\n\thttp-check send verb GET\n", 7,
 		     "unknown 'http-check send' parameter 'verb'");
 	expect_error(BASE "\toption httpchk\n\thttp-check send hdr \"A B\" c\n", 7,
 		     "bad header name 'A B'");
-	expect_error(BASE "\toption httpchk\n\thttp-check send uri /a\n\thttp-check send uri /b\n",
-		     8, "only one 'http-check send' per backend is supported");
-	expect_error(BASE "\toption httpchk\n\thttp-check connect\n", 7,
-		     "'http-check connect' is not supported");
+}
+
+/* HAProxy's order for http-check rules (tcpcheck_add_http_rule): each refused case. */
+static void test_http_check_rule_order(void **state)
+{
+	(void)state;
+	expect_error(
+		BASE "\toption httpchk\n\thttp-check send uri /a\n\thttp-check send uri /b\n", 8,
+		"http-check rule 2 is out of order: a new request needs an 'http-check connect' before its send (HAProxy refuses this too)");
+	expect_error(
+		BASE "\toption httpchk\n\thttp-check send uri /a\n"
+		     "\thttp-check expect status 200\n\thttp-check send uri /b\n",
+		9,
+		"http-check rule 3 is out of order: a new request needs an 'http-check connect'");
+	expect_error(
+		BASE "\toption httpchk\n\thttp-check connect\n\thttp-check expect status 200\n", 8,
+		"http-check rule 2 is out of order: an expect after a connect needs an 'http-check send' between them");
+}
+
+/* Sequences HAProxy accepts: body, connect port, a second request, negation. */
+static void test_http_check_sequences(void **state)
+{
+	struct rpilb_config cfg;
+	struct cfg_diags d;
+	const struct cfg_check *c;
+
+	(void)state;
+	parse_ok(BASE "\toption httpchk\n\thttp-check send meth POST uri /a body \"{}\"\n", &cfg,
+		 &d);
+	assert_int_equal(d.count, 0);
+	assert_string_equal(cfg.backends[0].http.method, "POST");
+	assert_string_equal(cfg.backends[0].http.body, "{}");
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
+
+	parse_ok(
+		BASE
+		"\toption httpchk\n\thttp-check connect port 8008\n"
+		"\thttp-check send uri /leader\n\thttp-check expect ! status 500\n"
+		"\thttp-check expect string OK\n"
+		"\thttp-check connect\n\thttp-check send uri /b\n\thttp-check expect rstring ^up\n",
+		&cfg, &d);
+	assert_int_equal(d.count, 0);
+	c = &cfg.backends[0].check;
+	assert_int_equal(c->kind, CFG_CHECK_HTTP);
+	assert_int_equal(c->nrules, 7);
+	assert_int_equal(c->rules[0].kind, CFG_RULE_CONNECT);
+	assert_int_equal(c->rules[0].port, 8008);
+	assert_int_equal(c->rules[1].kind, CFG_RULE_SEND);
+	assert_string_equal(c->rules[1].http->uri, "/leader");
+	assert_int_equal(c->rules[2].match, CFG_MATCH_STATUS);
+	assert_true(c->rules[2].negate);
+	assert_string_equal(c->rules[2].data, "500");
+	assert_int_equal(c->rules[3].match, CFG_MATCH_BODY_STRING);
+	assert_false(c->rules[3].negate);
+	assert_string_equal(c->rules[3].data, "OK");
+	assert_int_equal(c->rules[4].kind, CFG_RULE_CONNECT);
+	assert_int_equal(c->rules[4].port, 0);
+	assert_string_equal(c->rules[5].http->uri, "/b");
+	assert_int_equal(c->rules[6].match, CFG_MATCH_BODY_RSTRING);
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
 }
 
 static void test_http_check_expect(void **state)
@@ -154,24 +207,17 @@ static void test_http_check_expect_errors(void **state)
 {
 	(void)state;
 	expect_error(BASE "\toption httpchk\n\thttp-check expect rstatus ^(2\n", 7,
-		     "bad regular expression '^(2' in 'http-check expect rstatus'");
+		     "bad regular expression '^(2' in 'http-check expect'");
 	expect_error(BASE "\toption httpchk\n\thttp-check expect status 2000\n", 7,
 		     "bad status list '2000'");
 	expect_error(BASE "\toption httpchk\n\thttp-check expect status 399-200\n", 7,
 		     "bad status list");
 	expect_error(BASE "\toption httpchk\n\thttp-check expect status 200,\n", 7,
 		     "bad status list");
-	expect_error(BASE "\toption httpchk\n\thttp-check expect string OK\n", 7,
-		     "'http-check expect string' is not supported: only 'status' and 'rstatus'");
-	expect_error(BASE "\toption httpchk\n\thttp-check expect ! status 500\n", 7,
-		     "negated 'http-check expect' is not supported");
 	expect_error(BASE "\toption httpchk\n\thttp-check expect status\n", 7,
-		     "'http-check expect status' needs a value");
+		     "'http-check expect status' needs a pattern");
 	expect_error(BASE "\toption httpchk\n\thttp-check expect status 200 300\n", 7,
-		     "unexpected argument '300'");
-	expect_error(BASE "\toption httpchk\n\thttp-check expect status 200\n"
-			  "\thttp-check expect status 204\n",
-		     8, "only one 'http-check expect' per backend");
+		     "'300' is one too many");
 }
 
 static void test_http_check_without_httpchk(void **state)
@@ -179,8 +225,9 @@ static void test_http_check_without_httpchk(void **state)
 	(void)state;
 	expect_warning(BASE "\thttp-check expect status 200\n", 6,
 		       "'http-check' rules have no effect without 'option httpchk'");
-	expect_warning(BASE "\thttp-check disable-on-404\n", 6,
-		       "'http-check disable-on-404' ignored");
+	expect_warning(
+		BASE "\thttp-check disable-on-404\n", 4,
+		"'http-check disable-on-404' and 'send-state' have no effect without 'option httpchk'");
 }
 
 int main(void)
@@ -191,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_check_kind_toggles),
 		cmocka_unit_test(test_http_check_send),
 		cmocka_unit_test(test_http_check_send_errors),
+		cmocka_unit_test(test_http_check_rule_order),
+		cmocka_unit_test(test_http_check_sequences),
 		cmocka_unit_test(test_http_check_expect),
 		cmocka_unit_test(test_http_check_expect_errors),
 		cmocka_unit_test(test_http_check_without_httpchk),

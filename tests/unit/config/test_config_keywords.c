@@ -52,6 +52,7 @@ static const struct place places[] = {
 	IN_PROXIES("http-response", "http-response "),
 	IN_PROXIES("http-after-response", "http-after-response "),
 	IN_PROXIES("http-check", "http-check "),
+	IN_PROXIES("tcp-check", "tcp-check "),
 	/* Any stats directive makes its section the stats page, which needs its own address. */
 	{ "stats", CFG_IN_FRONTEND, BASE "frontend st\n\tbind :1936\n\t", "stats ", "\n", 8, NULL },
 	{ "stats", CFG_IN_LISTEN, BASE "listen st\n\tbind :1936\n\t", "stats ", "\n", 8, NULL },

@@ -304,8 +304,8 @@ static void test_http_check_rules_replace_inherited(void **state)
 	struct cfg_diags d;
 
 	(void)state;
-	parse_ok("defaults\n\toption httpchk\n\thttp-check expect status 204\n"
-		 "\thttp-check send hdr X-From defaults\n" BASE "\thttp-check send uri /own\n"
+	parse_ok("defaults\n\toption httpchk\n\thttp-check send hdr X-From defaults\n"
+		 "\thttp-check expect status 204\n" BASE "\thttp-check send uri /own\n"
 		 "backend c\n\tserver s 10.0.0.2\n",
 		 &cfg, &d);
 	/* HAProxy: a proxy with http-check rules of its own drops the inherited ones. */
