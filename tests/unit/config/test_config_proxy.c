@@ -33,7 +33,7 @@ static void test_content_switching_refused(void **state)
 	expect_error(BASE_FE "\tuse_backend b if { path_beg /api }\n" BASE_BE, 4,
 		     "'use_backend' is not supported: choosing by request content needs layer 7");
 	expect_error(BASE_FE "\ttcp-request connection reject if { src 10.0.0.0/8 }\n" BASE_BE, 4,
-		     "'tcp-request' is not supported");
+		     "'tcp-request connection reject' is not supported: rpilb cannot filter");
 	expect_error(BASE_FE "\thttp-request deny if { path /admin }\n" BASE_BE, 4,
 		     "'http-request deny' is not supported");
 }
