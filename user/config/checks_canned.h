@@ -17,7 +17,7 @@ enum cfg_canned {
 };
 
 /* Replace c's rules by the canned check's. 0, -ENOMEM, or -EINVAL (an argument too long). */
-int cfg_check_canned(struct cfg_check *c, enum cfg_canned which, const char *arg1,
-		     const char *arg2, bool flag, unsigned int line);
+int cfg_check_canned(struct cfg_check *c, enum cfg_canned which, const char *arg1, const char *arg2,
+		     bool flag, unsigned int line);
 
 #endif

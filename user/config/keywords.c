@@ -27,34 +27,68 @@ static const char *const param_lines[] = { "server", "default-server", "bind" };
 #define TABLES(...) ((const struct kw *const[]){ __VA_ARGS__, NULL })
 
 const struct kw_family kwf_section = { "section", TABLES(section_kws, compat_section_kws) };
-const struct kw_family kwf_global = { "global", TABLES(global_kws, compat_global_kws) };
-const struct kw_family kwf_global_stats = { "global stats", TABLES(compat_global_stats_kws) };
+const struct kw_family kwf_global = { "global", TABLES(global_kws, compat_removed_global_kws,
+						       compat_global_kws) };
+const struct kw_family kwf_global_stats = { "global stats", TABLES(compat_removed_global_stats_kws,
+								   compat_global_stats_kws) };
 const struct kw_family kwf_rpilb = { "rpilb", TABLES(rpilb_kws, compat_rpilb_kws) };
 const struct kw_family kwf_proxy = { "proxy",
 				     TABLES(proxy_kws, bind_proxy_kws, server_proxy_kws,
-					    httpchk_proxy_kws, stats_proxy_kws, compat_proxy_kws) };
-const struct kw_family kwf_option = { "option", TABLES(httpchk_option_kws, compat_option_kws) };
+					    httpchk_proxy_kws, stats_proxy_kws, rules_proxy_kws,
+					    compat_removed_proxy_kws, compat_proxy_kws) };
+const struct kw_family kwf_option = {
+	"option", TABLES(httpchk_option_kws, compat_removed_option_kws, compat_option_kws)
+};
 const struct kw_family kwf_timeout = { "timeout", TABLES(timeout_kws, compat_timeout_kws) };
-/* The three rule sets share their rows until rpilb tells their actions apart. */
-const struct kw_family kwf_http_request = { "http-request", TABLES(compat_http_rule_kws) };
-const struct kw_family kwf_http_response = { "http-response", TABLES(compat_http_rule_kws) };
-const struct kw_family kwf_http_after_response = { "http-after-response",
-						   TABLES(compat_http_rule_kws) };
+/* The HTTP rule sets share the actions all three have, then add their own. */
+const struct kw_family kwf_http_request = { "http-request",
+					    TABLES(compat_http_rule_kws, compat_http_request_kws) };
+const struct kw_family kwf_http_response = { "http-response", TABLES(compat_http_rule_kws,
+								     compat_http_response_kws) };
+const struct kw_family kwf_http_after_response = {
+	"http-after-response", TABLES(compat_http_rule_kws, compat_http_after_response_kws)
+};
+/* tcp-request and tcp-response name a rule set, then its action. */
+const struct kw_family kwf_tcp_request = { "tcp-request", TABLES(tcp_request_kws) };
+const struct kw_family kwf_tcp_request_connection = { "tcp-request connection",
+						      TABLES(compat_tcp_connection_kws) };
+const struct kw_family kwf_tcp_request_session = { "tcp-request session",
+						   TABLES(compat_tcp_session_kws) };
+const struct kw_family kwf_tcp_request_content = { "tcp-request content",
+						   TABLES(compat_tcp_content_kws) };
+const struct kw_family kwf_tcp_response = { "tcp-response", TABLES(tcp_response_kws) };
+const struct kw_family kwf_tcp_response_content = { "tcp-response content",
+						    TABLES(compat_tcp_response_content_kws) };
+const struct kw_family kwf_filter = { "filter", TABLES(compat_filter_kws) };
 const struct kw_family kwf_http_check = { "http-check", TABLES(http_check_kws) };
 const struct kw_family kwf_tcp_check = { "tcp-check", TABLES(tcp_check_kws) };
 const struct kw_family kwf_stats = { "stats", TABLES(stats_kws, compat_stats_kws) };
 const struct kw_family kwf_server = { "server", TABLES(server_kws, compat_server_kws) };
-const struct kw_family kwf_bind = { "bind", TABLES(compat_bind_kws) };
+const struct kw_family kwf_bind = { "bind", TABLES(compat_removed_bind_kws, compat_bind_kws) };
 
 /* cfg_keywords_foreach() walks them in this order. */
 static const struct kw_family *const families[] = {
-	&kwf_section,	    &kwf_global,
-	&kwf_global_stats,  &kwf_rpilb,
-	&kwf_proxy,	    &kwf_option,
-	&kwf_timeout,	    &kwf_http_request,
-	&kwf_http_response, &kwf_http_after_response,
-	&kwf_http_check,    &kwf_tcp_check,
-	&kwf_stats,	    &kwf_server,
+	&kwf_section,
+	&kwf_global,
+	&kwf_global_stats,
+	&kwf_rpilb,
+	&kwf_proxy,
+	&kwf_option,
+	&kwf_timeout,
+	&kwf_http_request,
+	&kwf_http_response,
+	&kwf_http_after_response,
+	&kwf_tcp_request,
+	&kwf_tcp_request_connection,
+	&kwf_tcp_request_session,
+	&kwf_tcp_request_content,
+	&kwf_tcp_response,
+	&kwf_tcp_response_content,
+	&kwf_filter,
+	&kwf_http_check,
+	&kwf_tcp_check,
+	&kwf_stats,
+	&kwf_server,
 	&kwf_bind,
 };
 
@@ -122,7 +156,7 @@ void run_kw(struct parser *p, const struct kw *kw, const struct kw_call *c, int 
 	struct directive d = { .kw = kw, .argc = argc, .argv = argv, .negate = c->negate };
 	char label[160];
 
-	snprintf(d.name, sizeof(d.name), "%s%s%.40s", c->prefix ? c->prefix : "",
+	snprintf(d.name, sizeof(d.name), "%s%s%.64s", c->prefix ? c->prefix : "",
 		 c->prefix ? " " : "", argv[0]);
 	if ((kw->flags & KW_2WORDS) && argc > 1) {
 		size_t n = strlen(d.name);
@@ -177,9 +211,10 @@ void run_sub(struct parser *p, const struct kw_family *f, const char *prefix, bo
 	run_kw(p, kw, &c, argc, argv);
 }
 
+/* Messages name the keyword with every word before it: "tcp-request content reject". */
 void kw_sub(struct parser *p, const struct directive *d)
 {
-	run_sub(p, d->kw->sub, d->argv[0], false, d->argc - 1, d->argv + 1);
+	run_sub(p, d->kw->sub, d->name, false, d->argc - 1, d->argv + 1);
 }
 
 /*

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bind parameters: rpilb listens on no socket, so none can apply.
+ * bind parameters: rpilb listens on no socket, so none can apply. The
+ * ones that would let through what HAProxy drops are refused; 'process',
+ * which HAProxy removed, is in kw_compat_removed.c.
  *
  * Compatibility rows: keywords of HAProxy that rpilb reads without
  * implementing them. IGNORE rows are accepted with a warning giving their
@@ -30,6 +32,13 @@ const struct kw compat_bind_kws[] = {
 	PARAM_IGNORE("sigalgs", IN_BIND, 1, WHY_TLS),
 	PARAM_IGNORE("client-sigalgs", IN_BIND, 1, WHY_TLS),
 	PARAM_IGNORE("alpn", IN_BIND, 1, WHY_TLS),
+	PARAM_IGNORE("no-alpn", IN_BIND, 0, WHY_TLS),
+	PARAM_IGNORE("default-crt", IN_BIND, 1, WHY_TLS),
+	PARAM_IGNORE("no-strict-sni", IN_BIND, 0, WHY_TLS),
+	PARAM_IGNORE("tls-tickets", IN_BIND, 0, WHY_TLS),
+	/* HAProxy takes it in a crt-list or crt-store only, and says so on a bind line. */
+	PARAM_REFUSE("ocsp-update", IN_BIND, 1,
+		     "'ocsp-update' belongs to a crt-list or crt-store line, not to bind"),
 	PARAM_IGNORE("npn", IN_BIND, 1, WHY_TLS),
 	PARAM_IGNORE("ssl-min-ver", IN_BIND, 1, WHY_TLS),
 	PARAM_IGNORE("ssl-max-ver", IN_BIND, 1, WHY_TLS),
@@ -51,11 +60,19 @@ const struct kw compat_bind_kws[] = {
 	PARAM_IGNORE("allow-0rtt", IN_BIND, 0, WHY_TLS),
 	PARAM_IGNORE("generate-certificates", IN_BIND, 0, WHY_TLS),
 	PARAM_IGNORE("no-ca-names", IN_BIND, 0, WHY_TLS),
-	PARAM_IGNORE("accept-proxy", IN_BIND, 0,
-		     "rpilb does not read PROXY protocol headers: servers receive them as sent"),
+	/* HAProxy drops a connection without the header: ignoring it would let that pass. */
+	PARAM_REFUSE("accept-proxy", IN_BIND, 0, WHY_PROXY_IN),
+	PARAM_REFUSE("accept-netscaler-cip", IN_BIND, 1, WHY_PROXY_IN),
+	PARAM_IGNORE("quic-cc-algo", IN_BIND, 1, WHY_QUIC),
+	PARAM_IGNORE("quic-force-retry", IN_BIND, 0, WHY_QUIC),
+	PARAM_IGNORE("quic-socket", IN_BIND, 1, WHY_QUIC),
+	PARAM_IGNORE("idle-ping", IN_BIND, 1, WHY_L7),
+	PARAM_IGNORE("nbconn", IN_BIND, 1, WHY_L7),
 	PARAM_IGNORE("interface", IN_BIND, 1, WHY_BIND_IFACE),
 	PARAM_IGNORE("name", IN_BIND, 1, WHY_STATS_PAGE),
 	PARAM_IGNORE("id", IN_BIND, 1, WHY_STATS_PAGE),
+	PARAM_IGNORE("label", IN_BIND, 1, WHY_STATS_PAGE),
+	PARAM_IGNORE("guid-prefix", IN_BIND, 1, WHY_STATS_PAGE),
 	PARAM_IGNORE("maxconn", IN_BIND, 1, WHY_MAXCONN),
 	PARAM_IGNORE("backlog", IN_BIND, 1, WHY_SOCKET),
 	PARAM_IGNORE("nice", IN_BIND, 1, WHY_SOCKET),
@@ -63,11 +80,11 @@ const struct kw compat_bind_kws[] = {
 	PARAM_IGNORE("tcp-ut", IN_BIND, 1, WHY_SOCKET),
 	PARAM_IGNORE("defer-accept", IN_BIND, 0, WHY_SOCKET),
 	PARAM_IGNORE("tfo", IN_BIND, 0, WHY_SOCKET),
+	PARAM_IGNORE("shards", IN_BIND, 1, WHY_SOCKET),
 	PARAM_IGNORE("transparent", IN_BIND, 0, WHY_SOCKET),
 	PARAM_IGNORE("v4v6", IN_BIND, 0, WHY_SOCKET),
 	PARAM_IGNORE("v6only", IN_BIND, 0, WHY_SOCKET),
 	PARAM_IGNORE("namespace", IN_BIND, 1, WHY_SOCKET),
-	PARAM_IGNORE("process", IN_BIND, 1, WHY_THREADS),
 	PARAM_IGNORE("thread", IN_BIND, 1, WHY_THREADS),
 	PARAM_IGNORE("proto", IN_BIND, 1, WHY_L7),
 	PARAM_IGNORE("user", IN_BIND, 1, WHY_SOCKET),

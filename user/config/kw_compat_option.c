@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * option (and "no option"): HAProxy's options of proxies.
+ * option (and "no option"): HAProxy's options of proxies. The options
+ * HAProxy removed are in kw_compat_removed.c.
  *
  * Compatibility rows: keywords of HAProxy that rpilb reads without
  * implementing them. IGNORE rows are accepted with a warning giving their
@@ -17,6 +18,7 @@ const struct kw compat_option_kws[] = {
 	       "rpilb forwards TCP at layer 4 and cannot add X-Forwarded-For; backends see the balancer's address"),
 	IGNORE("originalto", IN_PROXY,
 	       "rpilb forwards TCP at layer 4 and cannot add X-Original-To"),
+	IGNORE("forwarded", IN_PROXY, WHY_FORWARDED),
 	IGNORE("httplog", IN_PROXY, WHY_LOG),
 	IGNORE("httpslog", IN_PROXY, WHY_LOG),
 	IGNORE("tcplog", IN_PROXY, WHY_LOG),
@@ -27,20 +29,19 @@ const struct kw compat_option_kws[] = {
 	IGNORE("log-health-checks", IN_PROXY, WHY_LOG),
 	IGNORE("http-server-close", IN_PROXY, WHY_L7),
 	IGNORE("httpclose", IN_PROXY, WHY_L7),
-	IGNORE("forceclose", IN_PROXY, WHY_L7),
 	IGNORE("http-keep-alive", IN_PROXY, WHY_L7),
 	IGNORE("http-pretend-keepalive", IN_PROXY, WHY_L7),
 	IGNORE("http-no-delay", IN_PROXY, WHY_L7),
 	IGNORE("http-buffer-request", IN_PROXY, WHY_L7),
 	IGNORE("http-ignore-probes", IN_PROXY, WHY_L7),
 	IGNORE("http-use-proxy-header", IN_PROXY, WHY_L7),
-	IGNORE("http-use-htx", IN_PROXY, WHY_L7),
 	IGNORE("http-restrict-req-hdr-names", IN_PROXY, WHY_L7),
 	IGNORE("http-drop-request-trailers", IN_PROXY, WHY_L7),
 	IGNORE("http-drop-response-trailers", IN_PROXY, WHY_L7),
-	IGNORE("http_proxy", IN_PROXY, WHY_L7),
 	IGNORE("accept-invalid-http-request", IN_PROXY, WHY_L7),
 	IGNORE("accept-invalid-http-response", IN_PROXY, WHY_L7),
+	IGNORE("accept-unsafe-violations-in-http-request", IN_PROXY, WHY_L7),
+	IGNORE("accept-unsafe-violations-in-http-response", IN_PROXY, WHY_L7),
 	IGNORE("h1-case-adjust-bogus-client", IN_PROXY, WHY_L7),
 	IGNORE("h1-case-adjust-bogus-server", IN_PROXY, WHY_L7),
 	IGNORE("checkcache", IN_PROXY, WHY_L7),
@@ -63,6 +64,6 @@ const struct kw compat_option_kws[] = {
 	IGNORE("socket-stats", IN_PROXY, WHY_SOCKET),
 	IGNORE("contstats", IN_PROXY, WHY_SOCKET),
 	IGNORE("independent-streams", IN_PROXY, WHY_SOCKET),
-	IGNORE("transparent", IN_PROXY, WHY_SOCKET),
+	IGNORE("transparent", IN_PROXY, WHY_TRANSPARENT),
 	KW_END,
 };

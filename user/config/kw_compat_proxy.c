@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Proxies: directives, timeouts, HTTP rules, the stats page, http-check.
+ * Proxies: directives, timeouts, filters, the stats page, http-check. The
+ * rule sets (tcp-request, http-request, ...) are in kw_compat_rules.c and
+ * the keywords HAProxy removed in kw_compat_removed.c.
  *
  * Compatibility rows: keywords of HAProxy that rpilb reads without
  * implementing them. IGNORE rows are accepted with a warning giving their
@@ -17,13 +19,13 @@ const struct kw compat_proxy_kws[] = {
 	REFUSE("use-server", IN_BE, WHY_CONTENT),
 	REFUSE("server-template", IN_BE, "declare each server with a 'server' line"),
 	REFUSE("dispatch", IN_BE, "declare the target with a 'server' line"),
-	REFUSE("tcp-request", IN_PROXY, WHY_FILTER),
-	REFUSE("tcp-response", IN_PROXY, WHY_FILTER),
-	REFUSE("block", IN_PROXY, WHY_FILTER),
-	REFUSE("contimeout", IN_PROXY, WHY_OLD_TIMEOUT),
-	REFUSE("clitimeout", IN_PROXY, WHY_OLD_TIMEOUT),
-	REFUSE("srvtimeout", IN_PROXY, WHY_OLD_TIMEOUT),
 	REFUSE("disabled", IN_PROXY, "comment the section out instead"),
+	/* HAProxy answers these requests itself; a server would get them instead. */
+	REFUSE("redirect", IN_FE | IN_BE, WHY_ANSWER),
+	REFUSE("monitor-uri", IN_DEF | IN_FE, WHY_ANSWER),
+	/* The servers speak FastCGI: HTTP forwarded as it is would fail on every request. */
+	REFUSE("use-fcgi-app", IN_BE,
+	       "HAProxy speaks FastCGI to these servers; rpilb forwards HTTP unchanged, which they cannot read"),
 	ACCEPT("enabled", IN_PROXY),
 	IGNORE("log", IN_PROXY, WHY_LOG),
 	IGNORE("log-format", IN_PROXY, WHY_LOG),
@@ -39,7 +41,14 @@ const struct kw compat_proxy_kws[] = {
 	IGNORE("errorloc302", IN_PROXY, WHY_ERRORFILE),
 	IGNORE("errorloc303", IN_PROXY, WHY_ERRORFILE),
 	IGNORE("http-error", IN_PROXY, WHY_ERRORFILE),
-	IGNORE("compression", IN_PROXY, "rpilb does not read or rewrite response bodies"),
+	IGNORE("compression", IN_PROXY, WHY_COMPRESSION),
+	IGNORE("http-send-name-header", IN_PROXY, WHY_L7),
+	IGNORE("max-keep-alive-queue", IN_PROXY, WHY_L7),
+	IGNORE("max-session-srv-conns", IN_PROXY, WHY_L7),
+	IGNORE("ssl-f-use", IN_PROXY, WHY_TLS),
+	IGNORE2("declare", IN_PROXY, WHY_LOG),
+	IGNORE("log-steps", IN_PROXY, WHY_LOG),
+	/* Stickiness decides where a connection goes, never whether: round robin is safe. */
 	IGNORE("cookie", IN_PROXY, WHY_STICKY),
 	IGNORE("dynamic-cookie-key", IN_PROXY, WHY_STICKY),
 	IGNORE("persist", IN_PROXY, WHY_STICKY),
@@ -49,24 +58,29 @@ const struct kw compat_proxy_kws[] = {
 	IGNORE("stick-table", IN_PROXY, WHY_STICKY),
 	IGNORE("hash-type", IN_PROXY, WHY_HASH),
 	IGNORE("hash-balance-factor", IN_PROXY, WHY_HASH),
+	IGNORE("hash-preserve-affinity", IN_PROXY, WHY_HASH),
 	IGNORE("http-reuse", IN_PROXY, WHY_L7),
-	IGNORE("monitor-uri", IN_PROXY, WHY_L7),
 	IGNORE("monitor", IN_PROXY, WHY_L7),
-	IGNORE("redirect", IN_PROXY, WHY_L7),
-	IGNORE("filter", IN_PROXY, WHY_L7),
+	SUB("filter", IN_FE | IN_BE, kw_sub, &kwf_filter, "filter NAME [args...]"),
 	IGNORE("acl", IN_PROXY, "rpilb evaluates no ACLs: nothing at layer 4 could use them"),
 	IGNORE("maxconn", IN_PROXY, WHY_MAXCONN),
 	IGNORE("fullconn", IN_PROXY, WHY_MAXCONN),
 	IGNORE("rate-limit", IN_PROXY, WHY_MAXCONN),
 	IGNORE("backlog", IN_PROXY, WHY_SOCKET),
+	IGNORE("clitcpka-cnt", IN_PROXY, WHY_SOCKET),
+	IGNORE("clitcpka-idle", IN_PROXY, WHY_SOCKET),
+	IGNORE("clitcpka-intvl", IN_PROXY, WHY_SOCKET),
+	IGNORE("srvtcpka-cnt", IN_PROXY, WHY_SOCKET),
+	IGNORE("srvtcpka-idle", IN_PROXY, WHY_SOCKET),
+	IGNORE("srvtcpka-intvl", IN_PROXY, WHY_SOCKET),
+	IGNORE("transparent", IN_PROXY, WHY_TRANSPARENT),
 	IGNORE("retries", IN_PROXY, WHY_RETRY),
 	IGNORE("retry-on", IN_PROXY, WHY_RETRY),
 	IGNORE("source", IN_PROXY, WHY_SOURCE),
 	IGNORE("description", IN_PROXY, WHY_STATS_PAGE),
-	IGNORE("id", IN_PROXY, "rpilb numbers services and pools itself"),
+	IGNORE("id", IN_PROXY, WHY_PX_ID),
+	IGNORE("guid", IN_PROXY, WHY_PX_ID),
 	IGNORE("email-alert", IN_PROXY, WHY_MAIL),
-	IGNORE("bind-process", IN_PROXY, WHY_THREADS),
-	IGNORE("grace", IN_PROXY, WHY_STOP),
 	IGNORE("load-server-state-from-file", IN_PROXY, WHY_STATE),
 	IGNORE("server-state-file-name", IN_PROXY, WHY_STATE),
 	KW_END,
@@ -79,17 +93,6 @@ const struct kw compat_timeout_kws[] = {
 	IGNORE("server-fin", IN_PROXY, WHY_IDLE), KW_END,
 };
 
-/* The actions of http-request, http-response and http-after-response. */
-const struct kw compat_http_rule_kws[] = {
-	REFUSE("deny", IN_PROXY, WHY_HTTP_REFUSE),
-	REFUSE("reject", IN_PROXY, WHY_HTTP_REFUSE),
-	REFUSE("tarpit", IN_PROXY, WHY_HTTP_REFUSE),
-	REFUSE("auth", IN_PROXY, WHY_HTTP_REFUSE),
-	REFUSE("silent-drop", IN_PROXY, WHY_HTTP_REFUSE),
-	IGNORE_PREFIX("", IN_PROXY, WHY_L7), /* every other action */
-	KW_END,
-};
-
 const struct kw compat_stats_kws[] = {
 	IGNORE("show-legends", IN_FE, WHY_STATS_PAGE),
 	IGNORE("show-node", IN_FE, WHY_STATS_PAGE),
@@ -98,7 +101,21 @@ const struct kw compat_stats_kws[] = {
 	IGNORE("scope", IN_FE, WHY_STATS_PAGE),
 	IGNORE("admin", IN_FE,
 	       "rpilb's stats page is read-only: use 'rpilbctl drain/maint/enable'"),
-	IGNORE("http-request", IN_FE, WHY_L7),
-	IGNORE("bind-process", IN_FE, WHY_THREADS),
+	/* HAProxy would turn away who these rules deny; rpilb's page would not. */
+	REFUSE("http-request", IN_FE, WHY_STATS_ACCESS),
+	KW_END,
+};
+
+/* filter NAME: stream filters, none of which stops a connection. */
+const struct kw compat_filter_kws[] = {
+	IGNORE("bwlim-in", IN_FE | IN_BE, WHY_BWLIM),
+	IGNORE("bwlim-out", IN_FE | IN_BE, WHY_BWLIM),
+	IGNORE("cache", IN_FE | IN_BE, WHY_L7),
+	IGNORE("compression", IN_FE | IN_BE, WHY_COMPRESSION),
+	IGNORE("fcgi-app", IN_FE | IN_BE, WHY_L7),
+	IGNORE("opentracing", IN_FE | IN_BE, WHY_LOG),
+	/* SPOE agents only set variables; the rules that act on them are refused or ignored. */
+	IGNORE("spoe", IN_FE | IN_BE, WHY_SPOE),
+	IGNORE("trace", IN_FE | IN_BE, WHY_PROC),
 	KW_END,
 };

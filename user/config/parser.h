@@ -252,12 +252,23 @@ struct kw {
 extern const struct kw_family kwf_section, kwf_global, kwf_global_stats, kwf_rpilb, kwf_proxy,
 	kwf_option, kwf_timeout, kwf_http_request, kwf_http_response, kwf_http_after_response,
 	kwf_http_check, kwf_tcp_check, kwf_stats, kwf_server, kwf_bind;
+/* The rule sets and filters (kw_compat_rules.c, kw_compat_proxy.c). */
+extern const struct kw_family kwf_tcp_request, kwf_tcp_request_connection, kwf_tcp_request_session,
+	kwf_tcp_request_content, kwf_tcp_response, kwf_tcp_response_content, kwf_filter;
 extern const struct kw section_kws[], global_kws[], rpilb_kws[], proxy_kws[], timeout_kws[],
 	bind_proxy_kws[], server_proxy_kws[], server_kws[], httpchk_proxy_kws[],
 	httpchk_option_kws[], http_check_kws[], tcp_check_kws[], stats_proxy_kws[], stats_kws[];
 extern const struct kw compat_section_kws[], compat_global_kws[], compat_global_stats_kws[],
 	compat_rpilb_kws[], compat_proxy_kws[], compat_option_kws[], compat_timeout_kws[],
 	compat_http_rule_kws[], compat_stats_kws[], compat_server_kws[], compat_bind_kws[];
+/* Keywords HAProxy removed, with its advice (kw_compat_removed.c). */
+extern const struct kw compat_removed_global_kws[], compat_removed_global_stats_kws[],
+	compat_removed_proxy_kws[], compat_removed_option_kws[], compat_removed_bind_kws[];
+/* The rule sets (kw_compat_rules.c) and filters (kw_compat_proxy.c). */
+extern const struct kw rules_proxy_kws[], tcp_request_kws[], tcp_response_kws[],
+	compat_tcp_connection_kws[], compat_tcp_session_kws[], compat_tcp_content_kws[],
+	compat_tcp_response_content_kws[], compat_http_request_kws[], compat_http_response_kws[],
+	compat_http_after_response_kws[], compat_filter_kws[];
 
 /* How run_kw names a row in messages and checks where it is. */
 struct kw_call {

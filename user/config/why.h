@@ -42,12 +42,54 @@
 #define WHY_SOURCE "rpilb connects to servers from the interface's own address"
 #define WHY_CONTENT                                                                                \
 	"choosing by request content needs layer 7; rpilb sends a frontend's connections to its default_backend"
-#define WHY_OLD_TIMEOUT                                                                            \
-	"removed from HAProxy 2.1: use 'timeout connect', 'timeout client' or 'timeout server'"
 #define WHY_FILTER "rpilb cannot filter connections and would let through what HAProxy rejects"
+/*
+ * The rule sets (kw_compat_rules.c). An action is refused when ignoring
+ * it would pass on what HAProxy stops, answers itself or sends elsewhere;
+ * the others only rewrite, count, log or tag, and are ignored.
+ */
+#define WHY_HTTP_RES_REFUSE WHY_L7 ", and would let through responses HAProxy refuses"
+#define WHY_ANSWER	    "rpilb never answers itself: it would pass on what HAProxy answers here"
+#define WHY_SET_DST                                                                                \
+	"rpilb sends a connection to the server it picks and cannot change its destination"
+#define WHY_PROXY_IN                                                                               \
+	"rpilb does not read PROXY protocol or NetScaler headers: servers would receive them, and connections HAProxy drops for lacking one would pass"
+#define WHY_LUA_RULE	"rpilb runs no Lua, and a Lua action may stop what rpilb would forward"
+#define WHY_ACCEPT	"rpilb lets every connection through, which is all an accept rule can do"
+#define WHY_INSPECT	"rpilb picks a server at the SYN, before any data, so it waits for none"
+#define WHY_COUNTERS	"rpilb tracks no stick-table counters"
+#define WHY_VARS	"rpilb evaluates no rules that could read variables"
+#define WHY_SPOE	"rpilb sends nothing to SPOE agents"
+#define WHY_BWLIM	"rpilb does not limit bandwidth"
+#define WHY_MARK	"rpilb sets no packet mark or TOS on the connections it forwards"
+#define WHY_PRIORITY	"the kernel forwards every connection alike: there is no priority to set"
+#define WHY_CLIENT_ADDR "servers see the balancer's address (full NAT), whatever the client's"
+#define WHY_REVERSE	"rpilb cannot turn a client's connection into one to a server (reverse HTTP)"
+/* Process settings of HAProxy's own (kw_compat_global.c). */
+#define WHY_PROC "it tunes or debugs HAProxy's own process; rpilb's daemon has no such knob"
+#define WHY_FDS	 "rpilb needs no file descriptor per connection: the kernel forwards them"
+#define WHY_RELOAD                                                                                 \
+	"'rpilbctl reload' rereads the file in the running daemon: no old process is left to manage"
+#define WHY_GATE	"rpilb reads experimental and deprecated keywords without being asked to"
+#define WHY_HTTPCLIENT	"rpilb has no internal HTTP client (HAProxy's serves Lua, ACME and OCSP)"
+#define WHY_ADDON	"rpilb has no device-detection add-on: it does not parse HTTP"
+#define WHY_QUIC	"rpilb forwards TCP only, not QUIC"
+#define WHY_PATHS	"rpilb opens no file HAProxy's settings name (certificates, maps, error pages)"
+#define WHY_COMPRESSION "rpilb does not read or rewrite response bodies"
+#define WHY_IPV4	"rpilb resolves server names to IPv4 only"
+/* Proxies and servers (kw_compat_proxy.c, kw_compat_option.c, kw_compat_server.c). */
+#define WHY_FORWARDED                                                                              \
+	"rpilb forwards TCP at layer 4 and cannot add a Forwarded header; backends see the balancer's address"
+#define WHY_TRANSPARENT                                                                            \
+	"rpilb sends connections to the listed servers, not to the client's original destination"
+#define WHY_PX_ID      "rpilb numbers services and pools itself"
+#define WHY_SRV_ID     "rpilb numbers servers itself"
+#define WHY_SOCKS      "rpilb connects to servers directly, never through a SOCKS4 proxy"
+#define WHY_CHECK_CONN "rpilb opens a new connection for every health check"
+#define WHY_STATS_ACCESS                                                                           \
+	"rpilb's stats page has no access rules: use 'stats auth', or bind the page to a private address"
 #define WHY_CHECK_KIND                                                                             \
 	"rpilb has no agent or external checks: write the check as tcp-check or http-check rules"
-#define WHY_CHECK_STEPS "rpilb's check is a single request on one connection"
 #define WHY_CHECK_VARS                                                                             \
 	"rpilb's checks keep no variables: write the values into the rules themselves"
 #define WHY_BIND_IFACE	 "set the interface with 'interface' in the rpilb section"

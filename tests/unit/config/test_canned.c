@@ -63,9 +63,9 @@ static void mysql(void **state)
 		0x05, 0xa2, 0x00, 0x00, /* client flags */
 		0x00, 0x00, 0x00, 0x01, /* max packet */
 		0x21, /* charset */
-		0,    0,    0,	  0,	0,    0,    0,	  0,	0,    0,    0,	  0, /* filler, */
-		0,    0,    0,	  0,	0,    0,    0,	  0,	0,    0,    0, /* 23 bytes */
-		'h',  'a',  'p',  'r',	'o',  'x',  'y',  0, /* user */
+		0,    0,    0,	  0,	0,   0,	  0,   0, 0, 0, 0, 0, /* filler, */
+		0,    0,    0,	  0,	0,   0,	  0,   0, 0, 0, 0, /* 23 bytes */
+		'h',  'a',  'p',  'r',	'o', 'x', 'y', 0, /* user */
 		0, /* no password */
 	};
 	static const unsigned char login320[] = { 0x0e, 0x00, 0x00, 0x01, 0x05, 0x00,

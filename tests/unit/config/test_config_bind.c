@@ -78,8 +78,7 @@ static void test_bind_options(void **state)
 	struct cfg_diags d;
 
 	(void)state;
-	parse_ok(BASE_FE
-		 "\tbind :443 ssl crt /etc/ssl/x.pem alpn h2 name web accept-proxy\n" BASE_BE,
+	parse_ok(BASE_FE "\tbind :443 ssl crt /etc/ssl/x.pem alpn h2 name web shards 2\n" BASE_BE,
 		 &cfg, &d);
 	assert_int_equal(d.count, 5);
 	check_diag(
@@ -88,10 +87,13 @@ static void test_bind_options(void **state)
 	check_diag(&d, CFG_WARNING, 4, "bind option 'crt' ignored");
 	check_diag(&d, CFG_WARNING, 4, "bind option 'alpn' ignored");
 	check_diag(&d, CFG_WARNING, 4, "bind option 'name' ignored");
-	check_diag(&d, CFG_WARNING, 4, "bind option 'accept-proxy' ignored");
+	check_diag(&d, CFG_WARNING, 4, "bind option 'shards' ignored");
 	assert_int_equal(cfg.frontends[0].binds[1].port, 443);
 	cfg_free(&cfg);
 	cfg_diags_free(&d);
+	/* HAProxy drops a connection without the header; rpilb would let it through. */
+	expect_error(BASE_FE "\tbind :443 accept-proxy\n" BASE_BE, 4,
+		     "bind option 'accept-proxy' is not supported: rpilb does not read PROXY");
 	expect_error(BASE_FE "\tbind :443 sparkle\n" BASE_BE, 4, "unknown bind option 'sparkle'");
 	expect_error(BASE_FE "\tbind :443 crt\n" BASE_BE, 4, "bind option 'crt' needs a value");
 }

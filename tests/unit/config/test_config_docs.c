@@ -37,16 +37,25 @@ static const char *const class_names[] = {
 	[CFG_KW_REFUSED] = "refused",
 };
 
-/* What is written before a family's keywords: the word of the row that introduces it. */
-static const char *family_words(const struct rows *r, const char *family)
+/*
+ * What is written before a family's keywords: the word of the row that
+ * introduces it, after the words of that row's own family ("tcp-request
+ * content" for the actions of tcp-request content). "" for none.
+ */
+static void family_words(const struct rows *r, const char *family, char *buf, size_t len)
 {
-	size_t i;
+	size_t i, n;
 
+	buf[0] = '\0';
 	for (i = 0; i < r->n; i++) {
 		if (r->k[i].subfamily && !strcmp(r->k[i].subfamily, family))
-			return r->k[i].name;
+			break;
 	}
-	return NULL;
+	if (i == r->n)
+		return;
+	family_words(r, r->k[i].family, buf, len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "%s%s", n ? " " : "", r->k[i].name);
 }
 
 #define CFG_IN_PROXIES (CFG_IN_DEFAULTS | CFG_IN_FRONTEND | CFG_IN_BACKEND | CFG_IN_LISTEN)
@@ -101,11 +110,11 @@ static void put_text(FILE *f, enum format fmt, const char *s)
 
 static void put_keyword(FILE *f, enum format fmt, const struct rows *r, const struct cfg_keyword *k)
 {
-	const char *words = family_words(r, k->family);
-	char text[160];
+	char words[96], text[160];
 
+	family_words(r, k->family, words, sizeof(words));
 	/* A prefix row stands for every keyword it starts; "" for any word. */
-	snprintf(text, sizeof(text), "%s%s%s%s", words ? words : "", words ? " " : "", k->name,
+	snprintf(text, sizeof(text), "%s%s%s%s", words, words[0] ? " " : "", k->name,
 		 k->prefix ? "*" : "");
 	if (fmt == MD) {
 		fprintf(f, "`%s`", text);

@@ -34,6 +34,38 @@ static void test_global_ignored(void **state)
 	expect_error("global extra\n" BASE, 1, "'global' has an unexpected argument 'extra'");
 }
 
+/* The process settings, HAProxy's removed ones, and the one that filters. */
+static void test_global_process_settings(void **state)
+{
+	static const char *const quiet_ones[] = {
+		"strict-limits",	"default-path config",
+		"zero-warning",		"quiet",
+		"ulimit-n 8192",	"expose-experimental-directives",
+		"httpclient.retries 3",
+	};
+	char text[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(quiet_ones); i++) {
+		snprintf(text, sizeof(text), "global\n\t%s\n%s", quiet_ones[i], BASE);
+		expect_warning(text, 2, "ignored: ");
+	}
+	expect_error("global\n\tnbproc 2\n" BASE, 2,
+		     "'nbproc' is not supported: removed in HAProxy 2.5");
+	expect_error("global\n\tdebug\n" BASE, 2,
+		     "'debug' is not supported: removed in HAProxy 2.3");
+	/* Found before the "tune." prefix row, which would ignore it. */
+	expect_error("global\n\ttune.chksize 16384\n" BASE, 2,
+		     "'tune.chksize' is not supported: removed");
+	expect_clean("global\n\tharden.reject-privileged-ports.tcp off\n" BASE);
+	expect_error(
+		"global\n\tharden.reject-privileged-ports.tcp on\n" BASE, 2,
+		"'harden.reject-privileged-ports.tcp on' is not supported: rpilb cannot refuse");
+	expect_error("global\n\tharden.reject-privileged-ports.tcp yes\n" BASE, 2,
+		     "expects 'on' or 'off', not 'yes'");
+}
+
 static void test_rpilb_section(void **state)
 {
 	struct rpilb_config cfg;
@@ -132,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest g0[] = {
 		cmocka_unit_test(test_global_ignored),
+		cmocka_unit_test(test_global_process_settings),
 		cmocka_unit_test(test_rpilb_section),
 		cmocka_unit_test(test_rpilb_errors),
 		cmocka_unit_test(test_nat_ports_vs_binds),

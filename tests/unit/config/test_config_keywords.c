@@ -53,6 +53,13 @@ static const struct place places[] = {
 	IN_PROXIES("http-after-response", "http-after-response "),
 	IN_PROXIES("http-check", "http-check "),
 	IN_PROXIES("tcp-check", "tcp-check "),
+	IN_PROXIES("tcp-request", "tcp-request "),
+	IN_PROXIES("tcp-request connection", "tcp-request connection "),
+	IN_PROXIES("tcp-request session", "tcp-request session "),
+	IN_PROXIES("tcp-request content", "tcp-request content "),
+	IN_PROXIES("tcp-response", "tcp-response "),
+	IN_PROXIES("tcp-response content", "tcp-response content "),
+	IN_PROXIES("filter", "filter "),
 	/* Any stats directive makes its section the stats page, which needs its own address. */
 	{ "stats", CFG_IN_FRONTEND, BASE "frontend st\n\tbind :1936\n\t", "stats ", "\n", 8, NULL },
 	{ "stats", CFG_IN_LISTEN, BASE "listen st\n\tbind :1936\n\t", "stats ", "\n", 8, NULL },

@@ -33,9 +33,44 @@ static void test_content_switching_refused(void **state)
 	expect_error(BASE_FE "\tuse_backend b if { path_beg /api }\n" BASE_BE, 4,
 		     "'use_backend' is not supported: choosing by request content needs layer 7");
 	expect_error(BASE_FE "\ttcp-request connection reject if { src 10.0.0.0/8 }\n" BASE_BE, 4,
-		     "'tcp-request' is not supported");
+		     "'tcp-request connection reject' is not supported: rpilb cannot filter");
 	expect_error(BASE_FE "\thttp-request deny if { path /admin }\n" BASE_BE, 4,
 		     "'http-request deny' is not supported");
+}
+
+/* An action is refused when ignoring it would pass on what HAProxy stops or answers. */
+static void test_rule_actions(void **state)
+{
+	(void)state;
+	expect_warning(BASE_FE "\ttcp-request inspect-delay 5s\n" BASE_BE, 4,
+		       "'tcp-request inspect-delay' ignored: rpilb picks a server at the SYN");
+	expect_warning(BASE_FE "\ttcp-request content accept if { req_ssl_hello_type 1 }\n" BASE_BE,
+		       4, "'tcp-request content accept' ignored: rpilb lets every connection");
+	expect_warning(BASE_FE "\ttcp-request connection track-sc0 src\n" BASE_BE, 4,
+		       "'tcp-request connection track-sc0' ignored");
+	expect_warning(BASE "\thttp-request set-var(txn.host) req.hdr(host)\n", 6,
+		       "'http-request set-var(txn.host)' ignored");
+	expect_error(BASE "\ttcp-request connection reject\n", 6,
+		     "'tcp-request connection' is not allowed in a backend section");
+	expect_error(BASE "\ttcp-request content lua.check\n", 6,
+		     "'tcp-request content lua.check' is not supported: rpilb runs no Lua");
+	expect_error(BASE "\ttcp-response content close\n", 6,
+		     "'tcp-response content close' is not supported");
+	expect_error(BASE_FE "\thttp-request redirect scheme https unless { ssl_fc }\n" BASE_BE, 4,
+		     "'http-request redirect' is not supported: rpilb never answers itself");
+	expect_error(BASE "\thttp-request set-dst 10.0.0.9\n", 6,
+		     "'http-request set-dst' is not supported");
+	expect_error(BASE "\thttp-response return status 200\n", 6,
+		     "'http-response return' is not supported");
+	/* Not an action of that rule set in HAProxy either. */
+	expect_error(BASE "\thttp-response auth\n", 6,
+		     "unknown keyword 'http-response auth' in 'backend' section");
+	expect_error(BASE "\ttcp-request sparkle\n", 6,
+		     "unknown keyword 'tcp-request sparkle' in 'backend' section");
+	expect_error(
+		BASE "\treqadd X-Proto:\\ https\n", 6,
+		"'reqadd' is not supported: removed in HAProxy 2.1: use 'http-request add-header'");
+	expect_error(BASE "\tredispatch\n", 6, "removed in HAProxy 2.1: use 'option redispatch'");
 }
 
 static void test_timeouts(void **state)
@@ -156,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_balance),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_content_switching_refused),
+		cmocka_unit_test(test_rule_actions),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_timeouts_ignored),
 		cmocka_unit_test(test_flow_idle),
