@@ -22,7 +22,7 @@
 #define CFG_NAME_MAX	    32 /* proxy and server names, NUL included */
 #define CFG_HOST_MAX	    256 /* server address as written (IPv4 literal or host name) */
 #define CFG_PATH_MAX	    256
-#define CFG_MAX_BINDS	    8 /* bind lines per frontend */
+#define CFG_MAX_BINDS	    RPILB_MAX_SERVICES /* binds per frontend (each port of a range) */
 #define CFG_MAX_STATS_USERS 8
 #define CFG_HTTP_FIELD_MAX  256
 
@@ -87,7 +87,10 @@ struct cfg_server {
 	char name[CFG_NAME_MAX];
 	char host[CFG_HOST_MAX]; /* as written, for messages */
 	struct in_addr addr; /* resolved by cfg_resolve(); literals at parse time */
-	uint16_t port; /* host order; 0 means "the frontend's port" */
+	uint16_t port; /* host order; 0 when port_map */
+	/* No port, ":+N" or ":-N": the port the client connected to, plus offset (mod 65536). */
+	bool port_map;
+	uint16_t port_offset;
 	struct cfg_server_opts opts;
 	unsigned int line;
 };

@@ -62,11 +62,48 @@ static bool split_host_port(struct parser *p, const char *what, const char *s, c
 	return true;
 }
 
-static bool parse_port(struct parser *p, const char *what, const char *s, const char *port_part,
-		       unsigned int flags, uint16_t *port)
+static bool parse_port_number(struct parser *p, const char *what, const char *s, const char *num,
+			      uint16_t *port)
 {
 	unsigned long long v;
 
+	if (parse_u64(num, 65535, &v) < 0 || !v) {
+		perr(p, "%s '%.64s': bad port '%.16s' (expected 1..65535)", what, s, num);
+		return false;
+	}
+	*port = (uint16_t)v;
+	return true;
+}
+
+/* A server's "+N"/"-N", or no port at all: HAProxy's port of the client's connection. */
+static bool parse_port_map(struct parser *p, const char *what, const char *s, const char *part,
+			   struct ep_port *out)
+{
+	unsigned long long v;
+
+	out->map = true;
+	if (!part || !*part)
+		return true;
+	if (parse_u64(part + 1, 65535, &v) < 0) {
+		perr(p, "%s '%.64s': bad port offset '%.16s' (expected +N or -N, N up to 65535)",
+		     what, s, part);
+		return false;
+	}
+	/* The data path adds modulo 65536, so -N is 65536 - N. */
+	out->offset = (uint16_t)(part[0] == '-' ? 65536 - v : v);
+	return true;
+}
+
+static bool parse_port(struct parser *p, const char *what, const char *s, const char *port_part,
+		       unsigned int flags, struct ep_port *out)
+{
+	const char *dash;
+	char lo[8];
+
+	*out = (struct ep_port){ 0 };
+	if ((flags & EP_MAP) &&
+	    (!port_part || !*port_part || port_part[0] == '+' || port_part[0] == '-'))
+		return parse_port_map(p, what, s, port_part, out);
 	if (!port_part) {
 		if (flags & EP_PORT) {
 			perr(p,
@@ -74,22 +111,29 @@ static bool parse_port(struct parser *p, const char *what, const char *s, const 
 			     what, s);
 			return false;
 		}
-		*port = 0;
 		return true;
 	}
 	if (port_part[0] == '+' || port_part[0] == '-') {
-		perr(p, "%s '%.64s': port offsets (+N/-N) are not supported", what, s);
+		perr(p, "%s '%.64s': a port offset (+N/-N) is for servers only", what, s);
 		return false;
 	}
-	if (is_digit(port_part[0]) && strchr(port_part, '-')) {
-		perr(p, "%s '%.64s': port ranges are not supported", what, s);
+	dash = strchr(port_part, '-');
+	if (!dash)
+		return parse_port_number(p, what, s, port_part, &out->port) &&
+		       (out->last = out->port, true);
+	if (!(flags & EP_RANGE) || (size_t)(dash - port_part) >= sizeof(lo)) {
+		perr(p, "%s '%.64s': a port range is for bind lines only", what, s);
 		return false;
 	}
-	if (parse_u64(port_part, 65535, &v) < 0 || !v) {
-		perr(p, "%s '%.64s': bad port '%.16s' (expected 1..65535)", what, s, port_part);
+	memcpy(lo, port_part, (size_t)(dash - port_part));
+	lo[dash - port_part] = '\0';
+	if (!parse_port_number(p, what, s, lo, &out->port) ||
+	    !parse_port_number(p, what, s, dash + 1, &out->last))
+		return false;
+	if (out->last < out->port) {
+		perr(p, "%s '%.64s': the range ends before it starts", what, s);
 		return false;
 	}
-	*port = (uint16_t)v;
 	return true;
 }
 
@@ -149,7 +193,7 @@ static bool parse_host(struct parser *p, const char *what, const char *s, const 
  * error, so the user knows it is understood, just not supported.
  */
 bool parse_endpoint(struct parser *p, const char *what, const char *s, unsigned int flags,
-		    struct in_addr *addr, uint16_t *port, char *host, size_t hostlen)
+		    struct in_addr *addr, struct ep_port *port, char *host, size_t hostlen)
 {
 	char hostpart[CFG_HOST_MAX];
 	const char *port_part;

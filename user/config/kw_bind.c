@@ -10,16 +10,11 @@
 
 #include "config/parser.h"
 
-void add_bind(struct parser *p, const char *s)
+static bool add_bind_port(struct parser *p, struct cfg_bind b)
 {
 	struct px *px = &p->px;
-	struct cfg_bind b = { .line = p->line };
 	size_t i;
 
-	if (!parse_endpoint(p, "bind", s, EP_ANY | EP_PORT, &b.addr, &b.port, NULL, 0)) {
-		px->bind_failed = true;
-		return;
-	}
 	for (i = 0; i < p->nbinds; i++) {
 		if (p->binds[i].addr.s_addr == b.addr.s_addr && p->binds[i].port == b.port) {
 			char a[INET_ADDRSTRLEN];
@@ -27,19 +22,38 @@ void add_bind(struct parser *p, const char *s)
 			inet_ntop(AF_INET, &b.addr, a, sizeof(a));
 			perr(p, "%s:%u is already bound at line %u", a, b.port, p->binds[i].line);
 			px->bind_failed = true;
-			return;
+			return false;
 		}
 	}
 	if (px->nbinds == CFG_MAX_BINDS) {
-		perr(p, "too many bind addresses in %s '%s' (max %d)", proxy_kind(px->sec),
-		     px->name, CFG_MAX_BINDS);
+		perr(p,
+		     "too many bind addresses in %s '%s' (max %d, a port range counting each port)",
+		     proxy_kind(px->sec), px->name, CFG_MAX_BINDS);
 		px->bind_failed = true;
-		return;
+		return false;
 	}
 	px->binds[px->nbinds++] = b;
 	if (p->nbinds < CFG_MAX_TRACKED && P_RESERVE(p, p->binds, p->nbinds, p->binds_cap) == 0)
 		p->binds[p->nbinds++] =
 			(struct bind_ref){ .addr = b.addr, .port = b.port, .line = b.line };
+	return true;
+}
+
+/* ADDR:PORT or ADDR:LO-HI (HAProxy's port range: one listener per port). */
+void add_bind(struct parser *p, const char *s)
+{
+	struct cfg_bind b = { .line = p->line };
+	struct ep_port ep;
+
+	if (!parse_endpoint(p, "bind", s, EP_ANY | EP_PORT | EP_RANGE, &b.addr, &ep, NULL, 0)) {
+		p->px.bind_failed = true;
+		return;
+	}
+	for (unsigned int port = ep.port; port <= ep.last; port++) {
+		b.port = (uint16_t)port;
+		if (!add_bind_port(p, b))
+			return;
+	}
 }
 
 static void parse_bind(struct parser *p, const struct directive *d)

@@ -110,6 +110,7 @@ static void parse_server(struct parser *p, const struct directive *d)
 {
 	struct px *px = &p->px;
 	struct cfg_server srv;
+	struct ep_port ep;
 	size_t i;
 
 	px->server_lines++;
@@ -132,9 +133,13 @@ static void parse_server(struct parser *p, const struct directive *d)
 		return;
 	}
 	/* A server with a bad address is still kept, so later duplicates of its name show. */
-	if (parse_endpoint(p, "server", d->argv[2], EP_HOST, &srv.addr, &srv.port, srv.host,
-			   sizeof(srv.host)) &&
-	    (ntohl(srv.addr.s_addr) >> 24) == 127)
+	if (parse_endpoint(p, "server", d->argv[2], EP_HOST | EP_MAP, &srv.addr, &ep, srv.host,
+			   sizeof(srv.host))) {
+		srv.port = ep.port;
+		srv.port_map = ep.map;
+		srv.port_offset = ep.offset;
+	}
+	if ((ntohl(srv.addr.s_addr) >> 24) == 127)
 		pwarn(p,
 		      "server '%s' has the loopback address %s: rpilb forwards through the network interface and cannot reach it",
 		      srv.name, srv.host);
@@ -153,7 +158,7 @@ static void parse_server(struct parser *p, const struct directive *d)
 }
 
 const struct kw server_proxy_kws[] = {
-	KW("server", IN_BE, parse_server, 2, -1, "server NAME ADDR[:PORT] [param...]", 0),
+	KW("server", IN_BE, parse_server, 2, -1, "server NAME ADDR[:PORT|:+N|:-N] [param...]", 0),
 	KW("default-server", IN_DEF | IN_BE, parse_default_server, 0, -1,
 	   "default-server [param...]", 0),
 	KW_END,

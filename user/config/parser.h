@@ -313,11 +313,20 @@ bool set_field(struct parser *p, const char *what, char *dst, size_t size, const
 	       bool (*valid)(const char *));
 
 /* endpoint.c */
-#define EP_ANY	(1U << 0) /* "*" or an empty host means INADDR_ANY (bind) */
-#define EP_PORT (1U << 1) /* a port is required (bind) */
-#define EP_HOST (1U << 2) /* a host name may stand for the address (server) */
+#define EP_ANY	 (1U << 0) /* "*" or an empty host means INADDR_ANY (bind) */
+#define EP_PORT	 (1U << 1) /* a port is required (bind) */
+#define EP_HOST	 (1U << 2) /* a host name may stand for the address (server) */
+#define EP_RANGE (1U << 3) /* "LO-HI": a range of ports (bind) */
+#define EP_MAP	 (1U << 4) /* no port, "+N" or "-N": from the client's port (server) */
+
+/* The port part of an endpoint. */
+struct ep_port {
+	uint16_t port, last; /* host order; last == port unless a range; 0 when none */
+	bool map; /* EP_MAP: the client's port plus offset (mod 65536) */
+	uint16_t offset;
+};
 bool parse_endpoint(struct parser *p, const char *what, const char *s, unsigned int flags,
-		    struct in_addr *addr, uint16_t *port, char *host, size_t hostlen);
+		    struct in_addr *addr, struct ep_port *port, char *host, size_t hostlen);
 
 /* section.c: sections, and what they commit to the model */
 void settings_init(struct px_settings *s);

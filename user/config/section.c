@@ -156,6 +156,26 @@ static void px_open(struct parser *p, enum section sec, int argc, char **argv)
 	}
 }
 
+/*
+ * A server whose port follows the client's has none for its checks to
+ * use: HAProxy refuses it unless "port" or every tcp-check connect names one.
+ */
+static void check_has_port(struct parser *p, const struct cfg_check *c,
+			   const struct cfg_server *srv)
+{
+	bool rules_name_it = c->nrules && c->rules[0].kind == CFG_RULE_CONNECT;
+
+	if (!srv->opts.check || !srv->port_map || srv->opts.check_port)
+		return;
+	for (size_t i = 0; i < c->nrules; i++)
+		if (c->rules[i].kind == CFG_RULE_CONNECT && !c->rules[i].port)
+			rules_name_it = false;
+	if (!rules_name_it)
+		perr_at(p, srv->line,
+			"server '%s' has neither service port nor check port (its port follows the client's): add 'port N' for its checks",
+			srv->name);
+}
+
 static void commit_stats(struct parser *p)
 {
 	struct px *px = &p->px;
@@ -255,6 +275,7 @@ static void commit_backend(struct parser *p)
 			o->fastinter_ms = o->inter_ms;
 		if (!o->downinter_ms)
 			o->downinter_ms = o->inter_ms;
+		check_has_port(p, &be->check, &px->servers[i]);
 	}
 	be->servers = px->servers;
 	be->nservers = px->nservers;

@@ -199,7 +199,10 @@ struct ctl_cmd {
 	const struct ctl_cmd *sub; /* instead of fn: the next word picks one; ends at {} */
 };
 
-#define CMD(name, args, help, fn) { name, args, help, fn, NULL }
+#define CMD(name, args, help, fn)                                                                  \
+	{                                                                                          \
+		name, args, help, fn, NULL                                                         \
+	}
 
 static const struct ctl_cmd show_cmds[] = {
 	CMD("info", "", "interface, attach mode and why, pid, socket", show_info),

@@ -170,7 +170,8 @@ static int walk_one(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f,
 	/* A server that is gone may share an id with a new one: match the address too. */
 	if (f->backend_id < RPILB_MAX_BACKENDS)
 		s = w->d->lb.by_id[f->backend_id];
-	if (s && (s->addr.s_addr != f->backend_addr || htons(s->port) != f->backend_port))
+	if (s && (s->addr.s_addr != f->backend_addr ||
+		  (!s->port_map && htons(s->port) != f->backend_port)))
 		s = NULL;
 	if (!conn_wanted(w->rq, s, k))
 		return 0;
@@ -240,6 +241,8 @@ static void fill_server(struct daemon *d, const struct lb_server *s, uint64_t no
 	o->id = s->id;
 	inet_ntop(AF_INET, &s->addr, o->address, sizeof(o->address));
 	o->port = s->port;
+	o->port_map = s->port_map;
+	o->port_offset = s->port_offset;
 	state_label(s, &v, o->state, sizeof(o->state));
 	str_copy(o->health, v.label, sizeof(o->health));
 	str_copy(o->admin, admin_state_name(s->admin), sizeof(o->admin));

@@ -116,11 +116,6 @@ static void server_free(struct balancer *b, struct lb_server *s)
 	free(s);
 }
 
-static uint16_t server_port(const struct lb_pool *pool, uint16_t port)
-{
-	return port ? port : pool->frontend_port;
-}
-
 /*
  * Whether an override still describes a server: its backend exists, and a
  * runtime-added server has not been taken over by the file (a server of
@@ -152,13 +147,6 @@ static void init_pools(struct balancer *b)
 		pool->id = p;
 		pool->cfg = &cfg->backends[p];
 	}
-	/* Servers without a port take the port of the first frontend using the pool. */
-	for (size_t f = cfg->nfrontends; f-- > 0;) {
-		const struct cfg_frontend *fe = &cfg->frontends[f];
-
-		if (fe->backend >= 0 && fe->nbinds)
-			b->pools[fe->backend].frontend_port = fe->binds[0].port;
-	}
 }
 
 /* A server added at run time is checked like its pool's servers, with its own weight. */
@@ -168,7 +156,10 @@ static void runtime_server_init(struct lb_server *s, struct in_addr addr, uint16
 	const struct cfg_backend *be = s->pool->cfg;
 
 	s->addr = addr;
-	s->port = server_port(s->pool, port);
+	s->port = port;
+	/* A state file from before port maps wrote 0 for "the frontend's port". */
+	s->port_map = !port;
+	s->port_offset = 0;
 	s->weight = weight;
 	s->runtime = true;
 	s->opts = be->nservers ? be->servers[0].opts : s->opts;
@@ -195,7 +186,9 @@ static int add_file_servers(struct balancer *b, struct lb_pool *pool, const stru
 		if (!s)
 			return -1;
 		s->addr = cs->addr;
-		s->port = server_port(pool, cs->port);
+		s->port = cs->port;
+		s->port_map = cs->port_map;
+		s->port_offset = cs->port_offset;
 		s->opts = cs->opts;
 		s->weight = cs->opts.weight;
 		s->admin = cs->opts.disabled ? ADMIN_MAINT : ADMIN_READY;
@@ -407,7 +400,8 @@ static int write_backend(struct balancer *b, const struct lb_server *s)
 		.addr = s->addr.s_addr,
 		.port = htons(s->port),
 		.pool = s->pool->id,
-		.flags = RPILB_BACKEND_F_IN_USE,
+		.flags = RPILB_BACKEND_F_IN_USE | (s->port_map ? RPILB_BACKEND_F_PORT_MAP : 0),
+		.port_offset = s->port_offset,
 	};
 
 	snprintf(be.name, sizeof(be.name), "%s", s->name);
@@ -548,8 +542,9 @@ struct lb_server *balancer_add(struct balancer *b, struct lb_pool *pool, const c
 			     name);
 			return NULL;
 		}
+		/* Port 0 is the client's port, as a file server without one. */
 		if (pool->servers[i]->addr.s_addr == addr.s_addr &&
-		    pool->servers[i]->port == server_port(pool, port)) {
+		    pool->servers[i]->port == port && (port || !pool->servers[i]->port_offset)) {
 			errf(err, errlen, "server '%s' of backend '%s' already has that address",
 			     pool->servers[i]->name, pool->name);
 			return NULL;

@@ -35,7 +35,9 @@ struct lb_server {
 	struct lb_pool *pool;
 	uint16_t id; /* index in the backends and backend_stats maps */
 	struct in_addr addr;
-	uint16_t port;
+	uint16_t port; /* 0 when port_map */
+	bool port_map; /* the client's port plus port_offset, as HAProxy's ":+N" */
+	uint16_t port_offset;
 	unsigned weight;
 	enum admin_state admin;
 	bool runtime; /* added with add-node rather than from the file */
@@ -52,7 +54,6 @@ struct lb_pool {
 	const struct cfg_backend *cfg;
 	struct lb_server *servers[RPILB_MAX_BACKENDS];
 	size_t nservers;
-	uint16_t frontend_port; /* for servers written without a port */
 };
 
 struct lb_service {

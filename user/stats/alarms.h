@@ -16,9 +16,9 @@
 #define ALARM_INTERVAL_MS 10000
 
 struct alarms {
-	uint64_t seen[RPILB_CNT_MAX];	   /* counter values at the last look */
+	uint64_t seen[RPILB_CNT_MAX]; /* counter values at the last look */
 	uint64_t logged_ms[RPILB_CNT_MAX]; /* when each reason was last logged */
-	uint64_t pending[RPILB_CNT_MAX];   /* refused since, not logged yet */
+	uint64_t pending[RPILB_CNT_MAX]; /* refused since, not logged yet */
 	int primed;
 };
 

@@ -235,7 +235,7 @@ static void server_row(FILE *out, const struct snapshot *s, const struct snap_ba
 		set_str(r, COL_last_chk, sv->check_detail);
 		set_str(r, COL_check_desc, sv->check_desc);
 	}
-	snprintf(addr, sizeof(addr), "%s:%u", sv->address, sv->port);
+	snap_server_endpoint(sv, addr, sizeof(addr));
 	set_str(r, COL_addr, addr);
 	set_str(r, COL_mode, "tcp");
 	put_row(out, r);

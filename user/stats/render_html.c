@@ -224,14 +224,16 @@ static void render_server(FILE *out, const struct snap_server *sv)
 {
 	enum snap_trend trend;
 	enum snap_state st = snap_server_state(sv, &trend);
+	char addr[48];
 
 	fputs("<tr><td class=\"l\">", out);
 	esc(out, sv->name);
 	if (sv->runtime)
 		fputs(" <span class=\"muted\" title=\"added with add-node\">*</span>", out);
 	fputs("</td><td class=\"l\">", out);
-	esc(out, sv->address);
-	fprintf(out, ":%u</td>", sv->port);
+	snap_server_endpoint(sv, addr, sizeof(addr));
+	esc(out, addr);
+	fputs("</td>", out);
 	fprintf(out, "<td class=\"st %s\">", state_class(st, trend));
 	esc(out, sv->state[0] ? sv->state : snap_state_name(st));
 	fputs("</td>", out);

@@ -132,6 +132,10 @@ void json_server_members(struct json_writer *jw, const struct snap_server *sv, c
 	json_kv_u64(jw, "id", sv->id);
 	json_kv_str(jw, "address", sv->address);
 	json_kv_u64(jw, "port", sv->port);
+	if (sv->port_map)
+		json_kv_i64(jw, "port_offset",
+			    sv->port_offset < 32768 ? sv->port_offset
+						    : (int)sv->port_offset - 65536);
 	json_kv_str(jw, "state", sv->state);
 	json_kv_str(jw, "status", snap_state_name(snap_server_state(sv, NULL)));
 	json_kv_str(jw, "health", sv->health);

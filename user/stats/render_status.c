@@ -55,7 +55,7 @@ static void text_backend(FILE *out, const struct snapshot *s, const struct snap_
 	for (uint32_t i = 0; i < b->nservers; i++) {
 		const struct snap_server *sv = &b->servers[i];
 
-		snprintf(addr, sizeof(addr), "%s:%u", sv->address, sv->port);
+		snap_server_endpoint(sv, addr, sizeof(addr));
 		check_summary(sv, check, sizeof(check));
 		fprintf(out, "  %-16s %-21s %-12s %6u %6u  %s\n", sv->name, addr, sv->state,
 			sv->weight, sv->active_flows, check);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,4 +199,16 @@ void snap_fmt_duration(char *buf, size_t len, uint64_t ms)
 		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
 	else
 		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
+}
+
+void snap_server_endpoint(const struct snap_server *sv, char *buf, size_t len)
+{
+	if (!sv->port_map)
+		snprintf(buf, len, "%s:%u", sv->address, sv->port);
+	else if (!sv->port_offset)
+		snprintf(buf, len, "%s", sv->address);
+	else if (sv->port_offset < 32768)
+		snprintf(buf, len, "%s:+%u", sv->address, sv->port_offset);
+	else
+		snprintf(buf, len, "%s:-%u", sv->address, 65536U - sv->port_offset);
 }

@@ -46,7 +46,12 @@ static void test_bind_ipv6(void **state)
 static void test_bind_errors(void **state)
 {
 	(void)state;
-	expect_error(BASE_FE "\tbind :81-85\n" BASE_BE, 4, "port ranges are not supported");
+	expect_error(BASE_FE "\tbind :85-81\n" BASE_BE, 4,
+		     "bind ':85-81': the range ends before it starts");
+	expect_error(BASE_FE "\tbind :81-\n" BASE_BE, 4, "bad port '' (expected 1..65535)");
+	expect_error(BASE_FE "\tbind :+81\n" BASE_BE, 4,
+		     "a port offset (+N/-N) is for servers only");
+	expect_error(BASE_FE "\tbind :79-81\n" BASE_BE, 4, "0.0.0.0:80 is already bound at line 2");
 	expect_error(BASE_FE "\tbind 10.0.0.1\n" BASE_BE, 4, "has no port");
 	expect_error(BASE_FE "\tbind :0\n" BASE_BE, 4, "bad port '0'");
 	expect_error(BASE_FE "\tbind :65536\n" BASE_BE, 4, "bad port '65536'");
@@ -98,6 +103,30 @@ static void test_bind_options(void **state)
 	expect_error(BASE_FE "\tbind :443 crt\n" BASE_BE, 4, "bind option 'crt' needs a value");
 }
 
+/* HAProxy's port ranges and comma lists: one listener per port, in order. */
+static void test_bind_ranges_and_lists(void **state)
+{
+	struct rpilb_config cfg;
+	struct cfg_diags d;
+	const struct cfg_frontend *fe;
+	const uint16_t want[] = { 9000, 9001, 9002, 8080, 7000 };
+
+	(void)state;
+	parse_ok("frontend f\n\tbind :9000-9002,:8080\n\tbind 10.0.0.9:7000-7000\n"
+		 "\tdefault_backend b\n" BASE_BE,
+		 &cfg, &d);
+	assert_int_equal(d.count, 0);
+	fe = &cfg.frontends[0];
+	assert_int_equal(fe->nbinds, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(fe->binds[i].port, want[i]);
+		assert_int_equal(fe->binds[i].line, i < 4 ? 2 : 3);
+	}
+	assert_int_equal(fe->binds[4].addr.s_addr, htonl(0x0a000009));
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
+}
+
 static void test_bind_limits(void **state)
 {
 	char text[8192];
@@ -106,10 +135,11 @@ static void test_bind_limits(void **state)
 
 	(void)state;
 	n = (size_t)snprintf(text, sizeof(text), "frontend f\n\tdefault_backend b\n");
-	for (i = 0; i < 9; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "\tbind :%d\n", 1000 + i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\tbind :1000-1063\n\tbind :2000\n");
 	snprintf(text + n, sizeof(text) - n, "%s", BASE_BE);
-	expect_error(text, 11, "too many bind addresses in frontend 'f' (max 8)");
+	expect_error(
+		text, 4,
+		"too many bind addresses in frontend 'f' (max 64, a port range counting each port)");
 
 	/* 64 services over all frontends is the limit; the 65th bind is refused. */
 	n = 0;
@@ -130,9 +160,13 @@ static void test_bind_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest g0[] = {
-		cmocka_unit_test(test_bind_forms),   cmocka_unit_test(test_bind_ipv6),
-		cmocka_unit_test(test_bind_errors),  cmocka_unit_test(test_bind_duplicate),
-		cmocka_unit_test(test_bind_options), cmocka_unit_test(test_bind_limits),
+		cmocka_unit_test(test_bind_forms),
+		cmocka_unit_test(test_bind_ipv6),
+		cmocka_unit_test(test_bind_errors),
+		cmocka_unit_test(test_bind_duplicate),
+		cmocka_unit_test(test_bind_options),
+		cmocka_unit_test(test_bind_limits),
+		cmocka_unit_test(test_bind_ranges_and_lists),
 	};
 	int failed = 0;
 

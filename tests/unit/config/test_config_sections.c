@@ -213,7 +213,7 @@ static void test_defaults_inheritance(void **state)
 		 "\thttp-check expect status 200\n"
 		 "\tdefault_backend b\n" /* line 10 */
 		 "frontend f\n\tbind :80\n"
-		 "backend b\n\tserver s1 10.0.0.1\n\tserver s2 10.0.0.2 no-check weight 2\n",
+		 "backend b\n\tserver s1 10.0.0.1:80\n\tserver s2 10.0.0.2 no-check weight 2\n",
 		 &cfg, &d);
 	assert_int_equal(d.count, 0);
 	assert_int_equal(cfg.frontends[0].timeout_client_ms, 20000);

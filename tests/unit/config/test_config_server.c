@@ -16,7 +16,7 @@ static void test_server_params(void **state)
 		 "backend b\n"
 		 "\tserver a 10.0.0.1:8000 check inter 1s fastinter 500 downinter 1m rise 5 "
 		 "fall 7 weight 0 port 9000 disabled\n"
-		 "\tserver b 10.0.0.2 check inter 3s disabled enabled\n",
+		 "\tserver b 10.0.0.2:8000 check inter 3s disabled enabled\n",
 		 &cfg, &d);
 	assert_int_equal(d.count, 0);
 	s = &cfg.backends[0].servers[0];
@@ -35,7 +35,7 @@ static void test_server_params(void **state)
 	assert_int_equal(s->opts.fastinter_ms, 3000);
 	assert_int_equal(s->opts.downinter_ms, 3000);
 	assert_false(s->opts.disabled);
-	assert_int_equal(s->port, 0);
+	assert_int_equal(s->port, 8000);
 	cfg_free(&cfg);
 	cfg_diags_free(&d);
 }
@@ -54,6 +54,42 @@ static void test_server_host_name(void **state)
 	assert_int_equal(s->port, 8000);
 	assert_string_equal(cfg.backends[0].servers[1].host, "pi_2");
 	assert_int_equal(cfg.backends[0].servers[1].port, 0);
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
+}
+
+/* No port, "ADDR:", ":+N", ":-N": the client's port, shifted (HAProxy's port maps). */
+static void test_server_port_maps(void **state)
+{
+	struct rpilb_config cfg;
+	struct cfg_diags d;
+	const struct cfg_server *s;
+
+	(void)state;
+	parse_ok(BASE "\tserver a 10.0.0.2\n\tserver b 10.0.0.3:\n\tserver c 10.0.0.4:+1000\n"
+		      "\tserver e 10.0.0.5:-1 check port 8008\n",
+		 &cfg, &d);
+	assert_int_equal(d.count, 0);
+	s = cfg.backends[0].servers;
+	assert_false(s[0].port_map);
+	assert_int_equal(s[0].port, 8000);
+	for (int i = 1; i <= 4; i++) {
+		assert_true(s[i].port_map);
+		assert_int_equal(s[i].port, 0);
+	}
+	assert_int_equal(s[1].port_offset, 0);
+	assert_int_equal(s[2].port_offset, 0);
+	assert_int_equal(s[3].port_offset, 1000);
+	assert_int_equal(s[4].port_offset, 65535);
+	assert_int_equal(s[4].opts.check_port, 8008);
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
+
+	/* Checks whose every connect names a port need none from the server. */
+	parse_ok(BASE "\toption tcp-check\n\ttcp-check connect port 6379\n"
+		      "\tserver r 10.0.0.6 check\n",
+		 &cfg, &d);
+	assert_int_equal(d.count, 0);
 	cfg_free(&cfg);
 	cfg_diags_free(&d);
 }
@@ -82,9 +118,18 @@ static void test_server_errors(void **state)
 	expect_error(BASE "\tserver s2 10.0.0.2 send-proxy\n", 6,
 		     "server parameter 'send-proxy' is not supported");
 	expect_error(BASE "\tserver s2 [fe80::1]:80\n", 6, "IPv6 is not supported yet");
-	expect_error(BASE "\tserver s2 10.0.0.2:+1\n", 6, "port offsets (+N/-N) are not supported");
+	expect_error(BASE "\tserver s2 10.0.0.2:+70000\n", 6,
+		     "bad port offset '+70000' (expected +N or -N, N up to 65535)");
+	expect_error(BASE "\tserver s2 10.0.0.2:80-90\n", 6, "a port range is for bind lines only");
+	/* HAProxy: a server whose port follows the client's needs a port for its checks. */
+	expect_error(BASE "\tserver s2 10.0.0.2 check\n", 6,
+		     "server 's2' has neither service port nor check port");
+	expect_error(BASE "\tserver s2 10.0.0.2:+10 check\n", 6,
+		     "server 's2' has neither service port nor check port");
+	expect_error(BASE "\toption tcp-check\n\ttcp-check connect port 80\n\ttcp-check connect\n"
+			  "\tserver s2 10.0.0.2: check\n",
+		     9, "server 's2' has neither service port nor check port");
 	expect_error(BASE "\tserver s2 0.0.0.0:80\n", 6, "0.0.0.0 cannot be connected to");
-	expect_error(BASE "\tserver s2 10.0.0.2:\n", 6, "bad port ''");
 	expect_error(BASE "\tserver s2 bad!host\n", 6, "bad host name 'bad!host'");
 	expect_error(BASE "\tserver s1 10.0.0.2\n", 6,
 		     "duplicate server name 's1' in backend 'b' (first at line 5)");
@@ -110,8 +155,8 @@ static void test_default_server(void **state)
 	parse_ok(BASE_FE "backend b\n"
 			 "\tserver a 10.0.0.1\n"
 			 "\tdefault-server check inter 4s fastinter 1s weight 3\n"
-			 "\tserver b 10.0.0.2\n"
-			 "\tserver c 10.0.0.3 inter 8s\n",
+			 "\tserver b 10.0.0.2:80\n"
+			 "\tserver c 10.0.0.3:80 inter 8s\n",
 		 &cfg, &d);
 	be = &cfg.backends[0];
 	/* default-server only affects the servers after it. */
@@ -185,10 +230,11 @@ static void test_weight_slots(void **state)
 int main(void)
 {
 	const struct CMUnitTest g0[] = {
-		cmocka_unit_test(test_server_params),  cmocka_unit_test(test_server_host_name),
-		cmocka_unit_test(test_server_errors),  cmocka_unit_test(test_server_warnings),
-		cmocka_unit_test(test_default_server), cmocka_unit_test(test_server_limit),
-		cmocka_unit_test(test_backend_limit),  cmocka_unit_test(test_weight_slots),
+		cmocka_unit_test(test_server_params),	 cmocka_unit_test(test_server_host_name),
+		cmocka_unit_test(test_server_port_maps), cmocka_unit_test(test_server_errors),
+		cmocka_unit_test(test_server_warnings),	 cmocka_unit_test(test_default_server),
+		cmocka_unit_test(test_server_limit),	 cmocka_unit_test(test_backend_limit),
+		cmocka_unit_test(test_weight_slots),
 	};
 	int failed = 0;
 

@@ -324,16 +324,23 @@ static void test_server_settings(void **state)
 	      "\tserver p3 10.0.0.3:8000 disabled\n"
 	      "\tserver p4 10.0.0.4:8000 weight 0\n"
 	      "backend spare\n\tserver s1 10.0.2.1\n"
-	      "backend lonely\n\tserver l1 10.0.3.1\n",
+	      "backend lonely\n\tserver l1 10.0.3.1\n"
+	      "\tserver o1 10.0.3.2:+1000\n\tserver o2 10.0.3.3:-1000\n",
 	      NULL);
-	/* No port: the first bind of the first frontend that uses the pool. */
+	/* No port: the port each client connected to (HAProxy), whatever the frontend. */
 	s = find(&b, "p1", NULL);
-	assert_int_equal(s->port, 80);
+	assert_int_equal(s->port, 0);
+	assert_true(s->port_map);
+	assert_int_equal(s->port_offset, 0);
 	assert_int_equal(s->weight, 1);
 	assert_false(s->opts.check);
-	assert_int_equal(find(&b, "s1", NULL)->port, 83);
-	/* A pool no frontend uses has no port to lend. */
-	assert_int_equal(find(&b, "l1", NULL)->port, 0);
+	assert_true(find(&b, "s1", NULL)->port_map);
+	assert_true(find(&b, "l1", NULL)->port_map);
+	s = find(&b, "o1", NULL);
+	assert_true(s->port_map);
+	assert_int_equal(s->port_offset, 1000);
+	assert_int_equal(find(&b, "o2", NULL)->port_offset, 65536 - 1000);
+	assert_false(find(&b, "p2", NULL)->port_map);
 	s = find(&b, "p2", NULL);
 	assert_int_equal(s->port, 8000);
 	assert_int_equal(s->weight, 3);
@@ -564,7 +571,7 @@ static void test_added_server(void **state)
 
 	(void)state;
 	ov_added(&ov, "nodes", "pi4", "10.0.0.4", 8001, 3, 9, ADMIN_DRAIN);
-	/* No port recorded: the frontend's. */
+	/* No port recorded (a state file from before port maps): the client's. */
 	ov_added(&ov, "nodes", "pi5", "10.0.0.5", 0, 1, -1, ADMIN_READY);
 	/* A backend that is no longer configured: dropped with a warning. */
 	ov_added(&ov, "old", "x1", "10.0.9.1", 80, 1, 10, ADMIN_READY);
@@ -587,7 +594,8 @@ static void test_added_server(void **state)
 	assert_int_equal(s->opts.weight, 3);
 	assert_false(s->opts.disabled);
 	s = find(&b, "pi5", "nodes");
-	assert_int_equal(s->port, 80);
+	assert_int_equal(s->port, 0);
+	assert_true(s->port_map);
 	assert_true(s->runtime);
 	assert_null(b.by_id[10]);
 	check_by_id(&b);
@@ -773,10 +781,11 @@ static void test_add(void **state)
 	assert_true(server_eligible(s));
 	assert_string_equal(pool_list(&b, "nodes"), "pi1=0 pi2=1 pi3=2 pi4=5");
 
-	/* Port 0: the frontend's port. */
+	/* Port 0: the client's port. */
 	s = balancer_add(&b, nodes, "pi5", addr_of("10.0.0.5"), 0, 1, err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(s->port, 80);
+	assert_int_equal(s->port, 0);
+	assert_true(s->port_map);
 	assert_int_equal(s->id, 6);
 
 	/* The same name in another backend is allowed. */
@@ -793,9 +802,7 @@ static void test_add(void **state)
 	assert_string_equal(err, "backend 'nodes' already has a server 'pi4'");
 	assert_null(balancer_add(&b, nodes, "pi6", addr_of("10.0.0.2"), 8000, 1, err, sizeof(err)));
 	assert_string_equal(err, "server 'pi2' of backend 'nodes' already has that address");
-	/* Port 0 is the frontend's port, so it is pi5's address too. */
-	assert_null(balancer_add(&b, nodes, "pi6", addr_of("10.0.0.5"), 80, 1, err, sizeof(err)));
-	assert_string_equal(err, "server 'pi5' of backend 'nodes' already has that address");
+	/* Port 0 is the client's port, as pi5's. */
 	assert_null(balancer_add(&b, nodes, "pi6", addr_of("10.0.0.5"), 0, 1, err, sizeof(err)));
 	assert_string_equal(err, "server 'pi5' of backend 'nodes' already has that address");
 	assert_string_equal(pool_list(&b, "nodes"), "pi1=0 pi2=1 pi3=2 pi4=5 pi5=6");
@@ -1032,7 +1039,7 @@ static void test_overrides_round_trip(void **state)
 			     "added nodes pi4 10.0.0.4:8004 weight 3 id 1 admin ready\n"
 			     "deleted nodes pi2\n"
 			     "server apis a2 id 4 admin maint\n"
-			     "added apis a3 10.0.1.3:8080 weight 0 id 5 admin ready\n"
+			     "added apis a3 10.0.1.3 weight 0 id 5 admin ready\n"
 			     "added apis a1 10.0.1.11:9001 weight 2 id 3 admin drain\n"
 			     "deleted apis a1\n");
 

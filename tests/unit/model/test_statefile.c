@@ -467,7 +467,8 @@ static void test_parse_errors(void **state)
 		{ MAGIC "server b s id x\n", "line 2: bad number 'x' for 'id'" },
 		{ MAGIC "server b s id 1x\n", "line 2: bad number '1x' for 'id'" },
 		{ MAGIC "server b s id 0x10\n", "line 2: bad number '0x10' for 'id'" },
-		{ MAGIC "added b s 1.2.3.4:5 weight two\n", "line 2: bad number 'two' for 'weight'" },
+		{ MAGIC "added b s 1.2.3.4:5 weight two\n",
+		  "line 2: bad number 'two' for 'weight'" },
 		{ MAGIC "added b s 1.2.3.4:5 weight\n", "line 2: 'weight' needs a value" },
 		/* ranges */
 		{ MAGIC "server b s id 256\n", "line 2: bad 'id 256'" },
@@ -479,7 +480,8 @@ static void test_parse_errors(void **state)
 		/* a weight belongs to added servers only: the file's come from the file */
 		{ MAGIC "server b s weight 2\n", "line 2: bad 'weight 2'" },
 		{ MAGIC "server b s port 80\n", "line 2: unknown key 'port': admin, id or weight" },
-		{ MAGIC "server b s color red\n", "line 2: unknown key 'color': admin, id or weight" },
+		{ MAGIC "server b s color red\n",
+		  "line 2: unknown key 'color': admin, id or weight" },
 		/* deleted takes nothing after the names */
 		{ MAGIC "deleted b s id 3\n", "line 2: trailing words" },
 		{ MAGIC "deleted b s admin maint\n", "line 2: trailing words" },
