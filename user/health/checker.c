@@ -94,6 +94,19 @@ static void checker_tick(struct ev_timer *t)
 
 	if (check_running(&cs->check))
 		return;
+	/*
+	 * What a check must know of the server's health, fresh for each one:
+	 * disable-on-404 takes a 404 as a conditional pass only from a server
+	 * that is not DOWN (HAProxy's rule: a 404 never brings one back), and
+	 * send-state tells the server its state and name.
+	 */
+	cs->spec.down = cs->health.state == HEALTH_DOWN;
+	if (cs->spec.chk && cs->spec.chk->send_state) {
+		char label[32];
+
+		health_label(&cs->health, label, sizeof(label));
+		snprintf(cs->spec.state, sizeof(cs->spec.state), "%s; name=%s", label, cs->name);
+	}
 	ret = check_start(&cs->check, cs->loop, &cs->spec, checker_done, NULL);
 	if (ret) {
 		/* Validated at init, so this is unexpected: keep trying at the normal pace. */

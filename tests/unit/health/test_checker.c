@@ -299,13 +299,91 @@ static void test_checker_check_now_and_stop(void **state)
 	cfx_fini(x);
 }
 
+/*
+ * disable-on-404: a 404 drains a server that is up, but never brings back
+ * one that is DOWN (HAProxy's rule). The engine must tell each check the
+ * server's state: a DOWN server answering 404 stays DOWN with L7STS.
+ */
+static void test_checker_404_never_revives_a_down_server(void **state)
+{
+	static const char *const ok[] = { "HTTP/1.1 200 OK\r\n\r\n", NULL };
+	static const char *const err[] = { "HTTP/1.1 500 Internal Server Error\r\n\r\n", NULL };
+	static const char *const gone[] = { "HTTP/1.1 404 Not Found\r\n\r\n", NULL };
+	const struct health_params hp = { .rise = 2, .fall = 2, .inter_ms = 10 };
+	struct fx *f = *state;
+	struct cfx *x = &cfx;
+	const struct health *h = &x->cs[0].health;
+
+	cfx_init(x, f);
+	srv_open(&x->srv[0], f->loop, SRV_ANSWER, err);
+	x->next_answer[0][1] = gone; /* once DOWN, answer 404 */
+	cfx_server(x, 0, x->srv[0].port, 2000, &hp);
+	f->chk.disable_on_404 = true;
+	x->stop_after = 1;
+	checker_server_start(&x->cs[0], f->loop);
+	run_loop(f);
+	assert_int_equal(h->state, HEALTH_DOWN);
+
+	/* A dozen 404s later it is still DOWN, each one a wrong status. */
+	ev_timer_arm(f->loop, &f->settle, 300);
+	run_loop(f);
+	assert_true(x->srv[0].accepted >= 10);
+	assert_int_equal(x->changes[0], 1);
+	assert_int_equal(h->state, HEALTH_DOWN);
+	assert_false(h->nolb);
+	assert_int_equal(h->last_result, CHK_L7STS);
+	assert_int_equal(h->last_code, 404);
+	assert_string_equal(h->last_detail, "HTTP status 404");
+
+	/* 200s bring it UP; a 404 then drains it (NOLB), UP all the same. */
+	x->srv[0].chunks = ok;
+	x->next_answer[0][2] = gone;
+	x->stop_after = 3;
+	run_loop(f);
+	assert_int_equal(x->changes[0], 3);
+	assert_int_equal(h->state, HEALTH_UP);
+	assert_true(h->nolb);
+	assert_int_equal(h->last_result, CHK_L7OKC);
+	assert_string_equal(h->last_detail, "HTTP status 404 (disable-on-404)");
+	cfx_fini(x);
+}
+
+/* http-check send-state: each request carries the server's state and name. */
+static void test_checker_send_state(void **state)
+{
+	static const char *const err[] = { "HTTP/1.1 500 Internal Server Error\r\n\r\n", NULL };
+	const struct health_params hp = { .rise = 2, .fall = 2, .inter_ms = 10 };
+	struct fx *f = *state;
+	struct cfx *x = &cfx;
+
+	cfx_init(x, f);
+	srv_open(&x->srv[0], f->loop, SRV_ANSWER, err);
+	cfx_server(x, 0, x->srv[0].port, 2000, &hp);
+	f->chk.send_state = true;
+	x->stop_after = 1;
+	checker_server_start(&x->cs[0], f->loop);
+	run_loop(f);
+	/* The first request went out in INIT; wait for the next, made while DOWN. */
+	ev_timer_arm(f->loop, &f->settle, 100);
+	run_loop(f);
+	assert_true(x->srv[0].accepted >= 2);
+	assert_non_null(strstr(x->srv[0].req,
+			       "\r\nX-Haproxy-Server-State: DOWN; name=nodes/raspberrypi01\r\n"));
+	cfx_fini(x);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, probe_fx_setup, probe_fx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_checker_hung_server), T(test_checker_round_completes),
-		T(test_checker_transitions), T(test_checker_unchecked),
-		T(test_checker_bad_spec),    T(test_checker_check_now_and_stop),
+		T(test_checker_hung_server),
+		T(test_checker_round_completes),
+		T(test_checker_transitions),
+		T(test_checker_unchecked),
+		T(test_checker_bad_spec),
+		T(test_checker_check_now_and_stop),
+		T(test_checker_404_never_revives_a_down_server),
+		T(test_checker_send_state),
 	};
 #undef T
 
