@@ -23,6 +23,11 @@ bool copy_str(char *dst, size_t size, const char *src)
 	return true;
 }
 
+bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -235,65 +240,204 @@ static int unescape_one(struct parser *p, const char *s, size_t len, size_t i, c
 	}
 }
 
+/* Bounded output of tokenize(): CFG_WORDS_MAX bytes, whatever variables hold. */
+struct words_out {
+	char *at, *end;
+};
+
+static bool emit(struct parser *p, struct words_out *o, char c)
+{
+	if (o->at == o->end) {
+		perr(p, "line too long once its variables are expanded (max %d bytes)",
+		     CFG_WORDS_MAX);
+		return false;
+	}
+	*o->at++ = c;
+	return true;
+}
+
+static bool is_var_start(char c)
+{
+	return is_alnum(c) || c == '_' || c == '.';
+}
+
+/*
+ * ${.FILE}, ${.LINE} and ${.SECTION} follow the read, so they are looked
+ * up here rather than kept in the environment copy.
+ */
+static const char *lookup_var(struct parser *p, const char *name, size_t len, char *num,
+			      size_t numlen)
+{
+	if (len == 5 && !memcmp(name, ".FILE", 5))
+		return p->diags->file;
+	if (len == 5 && !memcmp(name, ".LINE", 5)) {
+		snprintf(num, numlen, "%u", p->line);
+		return num;
+	}
+	if (len == 8 && !memcmp(name, ".SECTION", 8))
+		return p->lex.section ? p->lex.section : NULL;
+	return env_get(&p->lex.env, name, len);
+}
+
+/*
+ * "$NAME", "${NAME}" or "${NAME-default}" at s[*i] inside double quotes.
+ * Returns 1 when expanded, 2 when the variable is undefined and its
+ * closing quote (and the blanks after it) went with it, as in HAProxy,
+ * 0 when the '$' is a plain byte, or -1 after an error.
+ */
+static int expand_var(struct parser *p, const char *s, size_t len, size_t *i, struct words_out *o)
+{
+	size_t j = *i + 1, name, nlen, def = 0, deflen = 0;
+	bool brace = j < len && s[j] == '{';
+	const char *v;
+	char num[16];
+
+	j += brace;
+	name = j;
+	while (j < len && is_var_start(s[j]))
+		j++;
+	nlen = j - name;
+	if (!nlen)
+		return 0;
+	if (brace) {
+		if (j < len && s[j] == '[') {
+			perr(p, "'${%.*s[*]}' word splitting is not supported: write the words out",
+			     (int)nlen, s + name);
+			return -1;
+		}
+		if (j < len && s[j] == '-') {
+			def = ++j;
+			while (j < len && s[j] != '}')
+				j++;
+			deflen = j - def;
+		}
+		if (j == len || s[j] != '}') {
+			perr(p, "unmatched brace in '${%.*s'", (int)nlen, s + name);
+			return -1;
+		}
+		j++;
+	}
+	*i = j;
+	v = lookup_var(p, s + name, nlen, num, sizeof(num));
+	if (!v && brace && def) {
+		v = s + def;
+		nlen = deflen;
+	} else if (v) {
+		nlen = strlen(v);
+	}
+	if (v) {
+		for (size_t k = 0; k < nlen; k++)
+			if (!emit(p, o, v[k]))
+				return -1;
+		return 1;
+	}
+	if (s[name] != '.' && j < len && s[j] == '"') {
+		j++;
+		while (j < len && is_blank(s[j]))
+			j++;
+		*i = j;
+		return 2;
+	}
+	return 1;
+}
+
 /*
  * Split a line into arguments with HAProxy's rules: blanks separate them,
  * '#' outside quotes starts a comment, single quotes keep everything
- * literally, and outside them a backslash escapes a blank, '#', a quote or
- * itself and writes \r, \n, \t and \xHH. Any other backslash stays, as in
- * HAProxy. Returns the argument count, or -1 after an error.
+ * literally, double quotes expand "$NAME" (HAProxy expands nowhere else),
+ * and outside single quotes a backslash escapes a blank, '#', a quote,
+ * itself and (inside double quotes) '$', and writes \r, \n, \t and \xHH.
+ * Any other backslash stays, as in HAProxy. An empty argument ends the
+ * list with a warning, as HAProxy's does. Returns the argument count, or
+ * -1 after an error.
  */
 int tokenize(struct parser *p, const char *s, size_t len)
 {
-	char *out = p->args;
+	struct words_out o = { p->args, p->args + sizeof(p->args) };
+	bool squote = false, dquote = false, in_arg = false;
 	size_t i = 0;
-	int argc = 0;
+	int argc = 0, n;
 
-	for (;;) {
-		bool squote = false, dquote = false;
+	while (i < len) {
+		char c = s[i], esc = 0;
 
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		if (i == len || s[i] == '#')
-			break;
-		if (argc == CFG_MAX_ARGS) {
-			perr(p, "too many arguments on one line (max %d)", CFG_MAX_ARGS);
-			return -1;
-		}
-		p->argv[argc++] = out;
-		while (i < len) {
-			char c = s[i];
-			int n;
-
-			if (!squote && !dquote && (c == ' ' || c == '\t' || c == '#'))
+		if (!squote && !dquote && (is_blank(c) || c == '#')) {
+			if (in_arg && !emit(p, &o, '\0'))
+				return -1;
+			in_arg = false;
+			if (c == '#')
 				break;
-			if (c == '\'' && !dquote) {
+			i++;
+			continue;
+		}
+		if (!in_arg) {
+			if (argc == CFG_MAX_ARGS) {
+				perr(p, "too many arguments on one line (max %d)", CFG_MAX_ARGS);
+				return -1;
+			}
+			p->argv[argc++] = o.at;
+			in_arg = true;
+		}
+		if ((c == '\'' && !dquote) || (c == '"' && !squote)) {
+			if (c == '\'')
 				squote = !squote;
-				i++;
-				continue;
-			}
-			if (c == '"' && !squote) {
+			else
 				dquote = !dquote;
-				i++;
-				continue;
-			}
-			n = c == '\\' && !squote && i + 1 < len ? unescape_one(p, s, len, i, out)
-								: 0;
+			i++;
+			continue;
+		}
+		if (c == '$' && dquote) {
+			n = expand_var(p, s, len, &i, &o);
 			if (n < 0)
 				return -1;
-			if (n > 0) {
-				out++;
-				i += (size_t)n;
+			if (n == 2)
+				dquote = false;
+			if (n)
 				continue;
-			}
-			*out++ = c;
-			i++;
 		}
-		if (squote || dquote) {
-			perr(p, "unmatched %s quote", squote ? "single" : "double");
+		n = 0;
+		if (c == '\\' && !squote && i + 1 < len) {
+			if (s[i + 1] == '$')
+				n = dquote ? (esc = '$', 2) : 0;
+			else
+				n = unescape_one(p, s, len, i, &esc);
+		}
+		if (n < 0)
 			return -1;
+		if (n > 0) {
+			if (!emit(p, &o, esc))
+				return -1;
+			i += (size_t)n;
+			continue;
 		}
-		*out++ = '\0';
+		if (!emit(p, &o, c))
+			return -1;
+		i++;
 	}
+	if (squote || dquote) {
+		perr(p, "unmatched %s quote", squote ? "single" : "double");
+		return -1;
+	}
+	if (in_arg && !emit(p, &o, '\0'))
+		return -1;
 	p->argv[argc] = NULL;
-	return argc;
+	return words_until_empty(p, argc);
+}
+
+/* HAProxy's rule: the first empty argument ends the list, with a warning. */
+int words_until_empty(struct parser *p, int argc)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!*p->argv[i])
+			break;
+	}
+	if (i < argc) {
+		pwarn(p,
+		      "argument %d is empty and marks the end of the argument list; the %d after it are ignored",
+		      i + 1, argc - i - 1);
+		p->argv[i] = NULL;
+	}
+	return i;
 }

@@ -33,6 +33,7 @@ static void parse_line(struct parser *p, int argc, char **argv)
 	if (kw) {
 		/* Whatever the new section is, the one before it ends here. */
 		section_close(p);
+		preproc_section(p, argc, argv);
 		run_kw(p, kw, &(const struct kw_call){ .what = "section", .here = IN(p->sec) },
 		       argc, argv);
 		if (!kw->fn)
@@ -137,8 +138,12 @@ int cfg_parse_string(const char *name, const char *text, size_t len, struct rpil
 	p->cfg = cfg;
 	p->diags = diags;
 	settings_init(&p->defaults);
+	if (lex_init(p)) {
+		p->oom = true;
+		pos = len;
+	}
 
-	while (pos < len) {
+	while (pos < len && !p->lex.stopped) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - line) : len - pos;
@@ -157,14 +162,20 @@ int cfg_parse_string(const char *name, const char *text, size_t len, struct rpil
 			perr(p, "NUL byte in line");
 			continue;
 		}
+		if (!lex_active(p)) {
+			preproc_skipped(p, line, n);
+			continue;
+		}
 		argc = tokenize(p, line, n);
-		if (argc > 0)
+		if (argc > 0 && !(p->argv[0][0] == '.' && preproc_line(p, argc, p->argv)))
 			parse_line(p, argc, p->argv);
 	}
+	preproc_finish(p);
 	finish(p);
 	ret = diags->nerrors ? -1 : 0;
 out:
 	if (p) {
+		lex_free(p);
 		settings_free(&p->px.s);
 		free(p->px.pending_comment);
 		settings_free(&p->defaults);

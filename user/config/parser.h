@@ -27,6 +27,8 @@
 
 #define CFG_LINE_MAX 4096
 #define CFG_MAX_ARGS 64
+/* A line's words once "$VAR"s are expanded: variables may be longer than the line. */
+#define CFG_WORDS_MAX (4 * CFG_LINE_MAX)
 /*
  * Registries that are searched linearly stop growing here. Any file that
  * reaches this is already in error (too many services or pools), so the
@@ -144,6 +146,42 @@ struct bind_ref {
 	unsigned int line;
 };
 
+/*
+ * The version and branch of HAProxy whose syntax rpilb reads: what
+ * version_atleast() and version_before() compare with, and what
+ * HAPROXY_STARTUP_VERSION and HAPROXY_BRANCH hold. The newest release
+ * whose keywords the tables classify; claiming a newer one would let a
+ * file take branches written for keywords rpilb has never seen.
+ */
+#define CFG_HAPROXY_VERSION "3.2.0"
+#define CFG_HAPROXY_BRANCH  "3.2"
+/* HAProxy's own limit on nested .if blocks (MAXNESTEDCONDS - 1). */
+#define CFG_MAX_NESTED_IF 99
+
+/* The environment "$NAME" expands from: a private copy (env.c). */
+struct cfg_env {
+	char **vars; /* "NAME=VALUE", each allocated */
+	size_t n, cap;
+};
+
+/* One level of .if/.elif/.else/.endif (preproc.c). */
+struct cond_level {
+	unsigned int line; /* of its .if */
+	bool active; /* the lines of the current branch are read */
+	bool done; /* a branch was taken (or cannot be): later ones are skipped */
+	bool seen_else;
+};
+
+/* What the lexical layer keeps from line to line. */
+struct lexer {
+	struct cfg_env env;
+	struct cond_level conds[CFG_MAX_NESTED_IF];
+	unsigned int depth; /* open .if blocks */
+	bool stopped; /* ".alert" or a limit: the rest of the file is not read */
+	int empty_at; /* the line's first empty word, or -1 */
+	char *section; /* ${.SECTION}: the current section's name or keyword */
+};
+
 /* One parse: allocated per call, so the parser is re-entrant. */
 struct parser {
 	struct rpilb_config *cfg;
@@ -167,7 +205,8 @@ struct parser {
 	struct cfg_server_opts
 		*srv; /* what server parameters set: a server's or default-server's */
 	bool oom;
-	char args[CFG_LINE_MAX + CFG_MAX_ARGS + 1]; /* unescaped arguments, NUL-separated */
+	struct lexer lex;
+	char args[CFG_WORDS_MAX]; /* unescaped arguments, NUL-separated */
 	char *argv[CFG_MAX_ARGS + 1];
 };
 
@@ -295,8 +334,15 @@ void diags_sort(struct cfg_diags *d);
 void diag_vadd(struct cfg_diags *d, enum cfg_severity sev, unsigned int line, const char *fmt,
 	       va_list ap);
 
+/*
+ * ---- the lexical layer: lines into words, with HAProxy's quoting,
+ * variables and conditional blocks ----
+ */
+
 /* lex.c: lines into arguments, and the values arguments hold */
 int tokenize(struct parser *p, const char *s, size_t len);
+int words_until_empty(struct parser *p, int argc);
+bool is_blank(char c);
 bool is_digit(char c);
 bool is_alnum(char c);
 bool is_token(const char *s);
@@ -311,6 +357,29 @@ bool parse_time_ms(struct parser *p, const char *what, const char *s, unsigned l
 bool check_name(struct parser *p, const char *what, const char *s);
 bool set_field(struct parser *p, const char *what, char *dst, size_t size, const char *v,
 	       bool (*valid)(const char *));
+
+/* env.c: the parse's own environment */
+int env_init(struct cfg_env *e, char *const *from);
+void env_free(struct cfg_env *e);
+const char *env_get(const struct cfg_env *e, const char *name, size_t len);
+int env_set(struct cfg_env *e, const char *name, const char *value, bool overwrite);
+void env_unset(struct cfg_env *e, const char *name);
+void env_keep_only(struct cfg_env *e, char *const *names, int n);
+
+/* kw_env.c: setenv, presetenv, unsetenv, resetenv (in the global family) */
+extern const struct kw env_kws[];
+
+/* cond.c: the condition of a .if or .elif line; 1, 0, or -1 after an error */
+int cond_eval(struct parser *p, const char *directive, const char *text);
+
+/* preproc.c: conditional blocks, message directives and scope lines */
+int lex_init(struct parser *p);
+void lex_free(struct parser *p);
+bool lex_active(const struct parser *p);
+bool preproc_line(struct parser *p, int argc, char **argv);
+void preproc_skipped(struct parser *p, const char *s, size_t len);
+void preproc_finish(struct parser *p);
+void preproc_section(struct parser *p, int argc, char **argv);
 
 /* endpoint.c */
 #define EP_ANY	 (1U << 0) /* "*" or an empty host means INADDR_ANY (bind) */

@@ -96,7 +96,6 @@
 #define WHY_BACKUP	 "backup servers are not supported yet"
 #define WHY_MAIL	 "rpilb sends no mail"
 #define WHY_LUA		 "rpilb runs no Lua"
-#define WHY_ENV		 "rpilb does not expand environment variables"
 #define WHY_RESOLVE_ONCE "rpilb resolves server names once, when it starts"
 #define WHY_SEND_PROXY	 "rpilb does not send PROXY protocol headers"
 #define WHY_JUDGE	 "rpilb judges servers by health checks only"
