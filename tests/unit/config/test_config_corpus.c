@@ -16,7 +16,10 @@
  * HAProxy must accept the file, rpilb must refuse it, and every error
  * rpilb gives must name one of them ('KEYWORD'); each line must be used.
  * Without them both must agree. HAProxy is installed by `make deps`;
- * without it the oracle skips, and under CI=true it fails instead.
+ * without it the oracle skips, and under CI=true it fails instead. The
+ * fixtures name what Debian's haproxy package provides (the user
+ * haproxy, /etc/haproxy/errors/NNN.http) and no file it lacks (no
+ * certificate), so haproxy -c reads them as it would on a Pi.
  *
  * rpilbctl is $RPILB_BUILD/rpilbctl (make check builds it first); both
  * programs run in the corpus directory, so messages name the file alone.
