@@ -269,6 +269,17 @@ typedef int (*cfg_keyword_fn)(const struct cfg_keyword *kw, void *arg);
  */
 int cfg_keywords_foreach(cfg_keyword_fn fn, void *arg);
 
+/*
+ * The row a line starting with words is dispatched to, looked up in
+ * family as the parser does: "tcp-request content reject" in "proxy",
+ * or "reject" in "tcp-request content", both give the tcp-request
+ * content row reject. Words after a row that takes arguments are its
+ * arguments ("capture cookie" is the row capture). Returns 0 and fills
+ * *kw, or -1 when no row takes the words (rpilb would call them an
+ * unknown keyword) or there is no such family.
+ */
+int cfg_keyword_lookup(const char *family, const char *words, struct cfg_keyword *kw);
+
 const char *cfg_attach_mode_name(enum cfg_attach_mode mode);
 int cfg_attach_mode_parse(const char *s, enum cfg_attach_mode *mode);
 

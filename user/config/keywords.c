@@ -264,6 +264,24 @@ static enum cfg_kw_class kw_class(const struct kw *kw)
 	return !kw->fn && kw->why ? CFG_KW_IGNORED : CFG_KW_HONOURED;
 }
 
+/* The public view of a row of family f. */
+static struct cfg_keyword kw_public(const struct kw_family *f, const struct kw *kw)
+{
+	struct cfg_keyword k = {
+		.family = f->name,
+		.name = kw->name,
+		.prefix = kw->flags & KW_PREFIX,
+		.subfamily = kw->sub ? kw->sub->name : NULL,
+		.where = kw->where,
+		.min_args = kw->min_args,
+		.max_args = kw->max_args,
+		.class = kw_class(kw),
+	};
+
+	k.reason = k.class == CFG_KW_HONOURED ? NULL : kw->why;
+	return k;
+}
+
 int cfg_keywords_foreach(cfg_keyword_fn fn, void *arg)
 {
 	const struct kw *const *t;
@@ -274,23 +292,47 @@ int cfg_keywords_foreach(cfg_keyword_fn fn, void *arg)
 	for (i = 0; i < ARRAY_SIZE(families); i++) {
 		for (t = families[i]->tables; *t; t++) {
 			for (kw = *t; kw->name; kw++) {
-				struct cfg_keyword k = {
-					.family = families[i]->name,
-					.name = kw->name,
-					.prefix = kw->flags & KW_PREFIX,
-					.subfamily = kw->sub ? kw->sub->name : NULL,
-					.where = kw->where,
-					.min_args = kw->min_args,
-					.max_args = kw->max_args,
-					.class = kw_class(kw),
-				};
+				struct cfg_keyword k = kw_public(families[i], kw);
 
-				k.reason = k.class == CFG_KW_HONOURED ? NULL : kw->why;
 				rc = fn(&k, arg);
 				if (rc)
 					return rc;
 			}
 		}
 	}
+	return 0;
+}
+
+/*
+ * As the parser dispatches a line: the first word in the family, then,
+ * while the row found only introduces another family, the next word in
+ * that one. Words after a row that takes arguments are its arguments.
+ */
+int cfg_keyword_lookup(const char *family, const char *words, struct cfg_keyword *out)
+{
+	const struct kw_family *f = NULL;
+	const struct kw *kw = NULL;
+	char buf[256], *save = NULL, *w;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(families) && !f; i++) {
+		if (!strcmp(families[i]->name, family))
+			f = families[i];
+	}
+	if (!f || !copy_str(buf, sizeof(buf), words))
+		return -1;
+	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (kw) {
+			if (!kw->sub)
+				break;
+			f = kw->sub;
+		}
+		kw = kw_find(f, w);
+		if (!kw)
+			return -1;
+	}
+	if (!kw)
+		return -1;
+	*out = kw_public(f, kw);
 	return 0;
 }

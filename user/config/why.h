@@ -100,5 +100,9 @@
 #define WHY_SEND_PROXY	 "rpilb does not send PROXY protocol headers"
 #define WHY_JUDGE	 "rpilb judges servers by health checks only"
 #define WHY_CONNS_STAY	 "rpilb leaves established connections alone"
+/* The pre-1.3 timeout names, alone or after 'timeout' (kw_compat_removed.c, kw_compat_proxy.c). */
+#define WHY_CLITIMEOUT "removed in HAProxy 2.1: use 'timeout client'"
+#define WHY_CONTIMEOUT "removed in HAProxy 2.1: use 'timeout connect'"
+#define WHY_SRVTIMEOUT "removed in HAProxy 2.1: use 'timeout server'"
 
 #endif
