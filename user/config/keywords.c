@@ -27,8 +27,9 @@ static const char *const param_lines[] = { "server", "default-server", "bind" };
 #define TABLES(...) ((const struct kw *const[]){ __VA_ARGS__, NULL })
 
 const struct kw_family kwf_section = { "section", TABLES(section_kws, compat_section_kws) };
-const struct kw_family kwf_global = { "global", TABLES(global_kws, env_kws, compat_removed_global_kws,
-						       compat_global_kws) };
+const struct kw_family kwf_global = {
+	"global", TABLES(global_kws, env_kws, compat_removed_global_kws, compat_global_kws)
+};
 const struct kw_family kwf_global_stats = { "global stats", TABLES(compat_removed_global_stats_kws,
 								   compat_global_stats_kws) };
 const struct kw_family kwf_rpilb = { "rpilb", TABLES(rpilb_kws, compat_rpilb_kws) };
