@@ -11,6 +11,7 @@
 #include "../../bpf/tunables.h"
 #include "dp.h"
 #include "pkt.h"
+#include "kernel/sweep.h"
 #include "model/slots.h"
 #include "testutil.h"
 
@@ -868,6 +869,53 @@ static void sweep_spares_a_newer_flow(enum dp_prog prog)
 	assert_int_equal(maps_del_rev_if(&g_dp.m, &rk, &r), 0);
 }
 
+/* Timeouts for every service: established flows never expire, half-closed ones at once. */
+static void sweep_cut_halfclosed(uint32_t vip, uint16_t port, struct sweep_timeouts *t, void *arg)
+{
+	(void)vip;
+	(void)port;
+	t->idle_ms = 600000;
+	t->connect_ms = 600000;
+	t->halfclosed_ms = *(uint32_t *)arg;
+}
+
+/* 'timeout client-fin'/'server-fin': a flow one side has shut gets its own limit. */
+static void sweep_expires_halfclosed(enum dp_prog prog)
+{
+	struct sweep_state st = { 0 };
+	struct sweep_result res;
+	uint8_t out[PKT_MAX];
+	struct pkt_spec s;
+	uint32_t fin_ms = 600000;
+	uint16_t port;
+	int b = 0;
+
+	env_std(3);
+	for (uint16_t cport = 42030; cport <= 42032; cport++) {
+		b = open_flow(prog, cport, &port);
+		s = client_pkt(cport, TH_ACK);
+		run_spec(prog, &s, DP_TX, out);
+	}
+	s = client_pkt(42031, TH_FIN | TH_ACK);
+	run_spec(prog, &s, DP_TX, out);
+	s = backend_pkt(b, port, TH_FIN | TH_ACK); /* 42032's, the last opened */
+	run_spec(prog, &s, DP_TX, out);
+	wait_ticks(1);
+
+	/* A long FIN timeout keeps all three. */
+	assert_int_equal(sweep_run(&g_dp.m, &st, sweep_cut_halfclosed, &fin_ms, &res), 0);
+	assert_int_equal(count_fwd(), 3);
+	assert_int_equal(st.totals.expired_idle, 0);
+
+	/* A zero one cuts the two half-closed flows, whichever side shut, not the open one. */
+	fin_ms = 0;
+	assert_int_equal(sweep_run(&g_dp.m, &st, sweep_cut_halfclosed, &fin_ms, &res), 0);
+	assert_int_equal(st.totals.expired_idle, 2);
+	assert_int_equal(count_fwd(), 1);
+	assert_true(get_fwd(42030).flags & RPILB_FLOW_ESTABLISHED);
+	sweep_state_free(&st);
+}
+
 static void nat_tw_just_closed_rests(enum dp_prog prog)
 {
 	struct env e = { .nbackends = 1, .nat_lo = 50000, .nat_hi = 50000 };
@@ -1444,8 +1492,6 @@ static void malformed(enum dp_prog prog)
 	}
 }
 
-
-
 /* ---- what is forwarded must be forwarded faithfully, even when it is wrong ---- */
 
 /* Zero both checksum fields of an IPv4/TCP frame (to compare the rest). */
@@ -1480,7 +1526,6 @@ static void bad_checksums_stay_bad(enum dp_prog prog)
 		assert_frame(exp, out_len, out, out_len);
 	}
 }
-
 
 static void forged_reset_undone(enum dp_prog prog)
 {
@@ -1654,6 +1699,7 @@ DP_CASE(nat_tw_wrapping_shift)
 DP_CASE(nat_tw_newer_ts_unshifted)
 DP_CASE(nat_tw_just_closed_rests)
 DP_CASE(sweep_spares_a_newer_flow)
+DP_CASE(sweep_expires_halfclosed)
 DP_CASE(nat_tw_no_ts_uses_seq)
 DP_CASE(nat_tw_guard_expired)
 DP_CASE(nat_tw_option_layouts)
@@ -1731,6 +1777,7 @@ int main(void)
 		BOTH(nat_tw_newer_ts_unshifted),
 		BOTH(nat_tw_just_closed_rests),
 		BOTH(sweep_spares_a_newer_flow),
+		BOTH(sweep_expires_halfclosed),
 		BOTH(nat_tw_no_ts_uses_seq),
 		BOTH(nat_tw_guard_expired),
 		BOTH(nat_tw_option_layouts),

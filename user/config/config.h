@@ -102,6 +102,8 @@ struct cfg_backend {
 	struct cfg_http_check http;
 	struct cfg_check check; /* the rules the health checks run */
 	uint32_t timeout_server_ms; /* 0: not set */
+	uint32_t timeout_tunnel_ms; /* 0: not set */
+	uint32_t timeout_server_fin_ms; /* 0: not set */
 	uint32_t timeout_connect_ms; /* never 0 after parsing */
 	uint32_t timeout_check_ms; /* 0: use inter, as HAProxy */
 	struct cfg_server *servers;
@@ -122,6 +124,7 @@ struct cfg_frontend {
 	char default_backend[CFG_NAME_MAX];
 	int backend; /* index into rpilb_config.backends, -1 until resolved */
 	uint32_t timeout_client_ms; /* 0: not set */
+	uint32_t timeout_client_fin_ms; /* 0: not set */
 	unsigned int line;
 };
 
@@ -289,5 +292,6 @@ struct cfg_server *cfg_find_server(const struct cfg_backend *be, const char *nam
 
 /* Idle timeout of a frontend's flows: the larger of timeout client and server. */
 uint32_t cfg_flow_idle_ms(const struct rpilb_config *cfg, const struct cfg_frontend *fe);
+uint32_t cfg_flow_halfclosed_ms(const struct rpilb_config *cfg, const struct cfg_frontend *fe);
 
 #endif

@@ -91,9 +91,6 @@ const struct kw compat_timeout_kws[] = {
 	IGNORE("http-keep-alive", IN_PROXY, WHY_L7),
 	IGNORE("tarpit", IN_PROXY, WHY_L7),
 	IGNORE("queue", IN_PROXY, WHY_QUEUE),
-	IGNORE("tunnel", IN_PROXY, WHY_IDLE),
-	IGNORE("client-fin", IN_PROXY, WHY_IDLE),
-	IGNORE("server-fin", IN_PROXY, WHY_IDLE),
 	/* A client's TLS handshake: rpilb terminates no TLS, so it never waits for one. */
 	IGNORE("client-hs", IN_PROXY, WHY_TLS),
 	/* HAProxy 2.0 read the old names after 'timeout' too, as it read them alone. */

@@ -92,6 +92,9 @@ const struct kw timeout_kws[] = {
 	TIMEOUT("server", IN_DEF | IN_BE, timeout_server_ms),
 	TIMEOUT("connect", IN_DEF | IN_BE, timeout_connect_ms),
 	TIMEOUT("check", IN_DEF | IN_BE, timeout_check_ms),
+	TIMEOUT("tunnel", IN_DEF | IN_BE, timeout_tunnel_ms),
+	TIMEOUT("client-fin", IN_DEF | IN_FE, timeout_client_fin_ms),
+	TIMEOUT("server-fin", IN_DEF | IN_BE, timeout_server_fin_ms),
 	KW_END,
 };
 

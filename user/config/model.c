@@ -72,12 +72,43 @@ struct cfg_server *cfg_find_server(const struct cfg_backend *be, const char *nam
 	return NULL;
 }
 
+static const struct cfg_backend *fe_backend(const struct rpilb_config *cfg,
+					    const struct cfg_frontend *fe)
+{
+	if (fe->backend >= 0 && (size_t)fe->backend < cfg->nbackends)
+		return &cfg->backends[fe->backend];
+	return NULL;
+}
+
+/*
+ * One last_seen serves both directions of a flow, so the idle limit is
+ * the larger of the client's and the server's. In TCP mode HAProxy lets
+ * 'timeout tunnel' supersede both once the connection is established,
+ * which every flow rpilb forwards is.
+ */
 uint32_t cfg_flow_idle_ms(const struct rpilb_config *cfg, const struct cfg_frontend *fe)
 {
+	const struct cfg_backend *be = fe_backend(cfg, fe);
 	uint32_t idle = fe->timeout_client_ms;
 
-	if (fe->backend >= 0 && (size_t)fe->backend < cfg->nbackends &&
-	    cfg->backends[fe->backend].timeout_server_ms > idle)
-		idle = cfg->backends[fe->backend].timeout_server_ms;
+	if (be && be->timeout_tunnel_ms)
+		return be->timeout_tunnel_ms;
+	if (be && be->timeout_server_ms > idle)
+		idle = be->timeout_server_ms;
 	return idle ? idle : CFG_DEFAULT_IDLE_MS;
+}
+
+/*
+ * A flow one side has shut: 'timeout client-fin' and 'server-fin' exist to
+ * cut such flows shorter, so the smaller one that is set wins; with
+ * neither, the established limit goes on.
+ */
+uint32_t cfg_flow_halfclosed_ms(const struct rpilb_config *cfg, const struct cfg_frontend *fe)
+{
+	const struct cfg_backend *be = fe_backend(cfg, fe);
+	uint32_t fin = fe->timeout_client_fin_ms;
+
+	if (be && be->timeout_server_fin_ms && (!fin || be->timeout_server_fin_ms < fin))
+		fin = be->timeout_server_fin_ms;
+	return fin ? fin : cfg_flow_idle_ms(cfg, fe);
 }

@@ -99,6 +99,9 @@ struct px_settings {
 	uint32_t timeout_server_ms;
 	uint32_t timeout_connect_ms;
 	uint32_t timeout_check_ms;
+	uint32_t timeout_tunnel_ms;
+	uint32_t timeout_client_fin_ms;
+	uint32_t timeout_server_fin_ms;
 	struct cfg_server_opts srv; /* default-server; fastinter/downinter 0: follow inter */
 	char default_backend[CFG_NAME_MAX];
 	unsigned int default_backend_line;

@@ -264,6 +264,8 @@ static void commit_backend(struct parser *p)
 	be->balance = px->s.balance;
 	commit_check(p, be);
 	be->timeout_server_ms = px->s.timeout_server_ms;
+	be->timeout_tunnel_ms = px->s.timeout_tunnel_ms;
+	be->timeout_server_fin_ms = px->s.timeout_server_fin_ms;
 	be->timeout_connect_ms =
 		px->s.timeout_connect_ms ? px->s.timeout_connect_ms : CFG_DEFAULT_CONNECT_MS;
 	be->timeout_check_ms = px->s.timeout_check_ms;
@@ -329,6 +331,7 @@ static void commit_frontend(struct parser *p, const char *default_backend,
 	snprintf(fe->default_backend, sizeof(fe->default_backend), "%s", default_backend);
 	fe->backend = -1;
 	fe->timeout_client_ms = px->s.timeout_client_ms;
+	fe->timeout_client_fin_ms = px->s.timeout_client_fin_ms;
 	fe->line = px->line;
 	p->nservices += px->nbinds;
 }

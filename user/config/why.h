@@ -33,7 +33,6 @@
 #define WHY_RETRY      "rpilb picks a server once, at the SYN, and never moves a connection"
 #define WHY_STICKY     "rpilb balances every connection by round robin and keeps no stickiness"
 #define WHY_HASH       "rpilb balances by round robin only"
-#define WHY_IDLE       "a flow's idle timeout is the larger of 'timeout client' and 'timeout server'"
 #define WHY_QUEUE      "rpilb never queues a connection: it goes to a server at once"
 #define WHY_STATS_PAGE "rpilb's stats page does not offer it"
 #define WHY_CHECKS     "rpilb schedules its health checks itself"

@@ -43,6 +43,7 @@ static void sweep_timeouts(uint32_t vip, uint16_t port, struct sweep_timeouts *t
 	if (!svc)
 		return;
 	t->idle_ms = svc->idle_ms;
+	t->halfclosed_ms = svc->halfclosed_ms;
 	t->connect_ms = svc->pool->cfg->timeout_connect_ms;
 }
 

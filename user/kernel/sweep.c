@@ -97,6 +97,8 @@ struct fwd_pass {
 	struct keyvec live_rev; /* pairs owned by a forward entry that stays */
 };
 
+#define HALF_CLOSED (RPILB_FLOW_CLIENT_FIN | RPILB_FLOW_BACKEND_FIN)
+
 static void rev_key_of(const struct fwd_pass *fp, const struct rpilb_flow_fwd *f,
 		       struct rpilb_tuple *rk)
 {
@@ -109,7 +111,9 @@ static void rev_key_of(const struct fwd_pass *fp, const struct rpilb_flow_fwd *f
 static int fwd_visit(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f, void *arg)
 {
 	struct fwd_pass *fp = arg;
-	struct sweep_timeouts t = { .idle_ms = 300000, .connect_ms = 5000 };
+	struct sweep_timeouts t = { .idle_ms = 300000,
+				    .halfclosed_ms = 300000,
+				    .connect_ms = 5000 };
 	uint64_t idle = age_ms(fp->now, f->last_seen);
 	struct rpilb_tuple rk;
 	uint64_t *reason = NULL;
@@ -128,7 +132,7 @@ static int fwd_visit(const struct rpilb_tuple *k, const struct rpilb_flow_fwd *f
 	}
 	if (!(f->flags & RPILB_FLOW_ESTABLISHED) && idle > t.connect_ms)
 		reason = &fp->totals->expired_halfopen;
-	else if (idle > t.idle_ms)
+	else if (idle > (f->flags & HALF_CLOSED ? t.halfclosed_ms : t.idle_ms))
 		reason = &fp->totals->expired_idle;
 	if (reason) {
 		(*reason)++;

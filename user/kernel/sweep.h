@@ -28,6 +28,7 @@
 
 struct sweep_timeouts {
 	uint32_t idle_ms; /* established flows */
+	uint32_t halfclosed_ms; /* established, one FIN seen */
 	uint32_t connect_ms; /* half-open flows */
 };
 

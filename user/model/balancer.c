@@ -272,6 +272,7 @@ static int build_services(struct balancer *b, char *err, size_t errlen)
 			svc->port = fe->binds[i].port;
 			svc->pool = &b->pools[fe->backend];
 			svc->idle_ms = cfg_flow_idle_ms(cfg, fe);
+			svc->halfclosed_ms = cfg_flow_halfclosed_ms(cfg, fe);
 			svc->dedicated_vip = fe->binds[i].addr.s_addr != INADDR_ANY &&
 					     fe->binds[i].addr.s_addr != b->nat_addr.s_addr;
 			for (size_t j = 0; j < b->nservices; j++) {

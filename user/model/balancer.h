@@ -63,6 +63,7 @@ struct lb_service {
 	uint16_t port;
 	struct lb_pool *pool;
 	uint32_t idle_ms;
+	uint32_t halfclosed_ms; /* one side has sent its FIN */
 	bool dedicated_vip; /* "bind ADDR:PORT" with an address not on the host */
 };
 

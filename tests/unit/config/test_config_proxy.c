@@ -103,8 +103,12 @@ static void test_timeouts_ignored(void **state)
 	(void)state;
 	expect_warning(BASE "\ttimeout queue 30s\n", 6,
 		       "'timeout queue' ignored: rpilb never queues a connection");
-	expect_warning(BASE "\ttimeout tunnel 1h\n", 6,
-		       "'timeout tunnel' ignored: a flow's idle timeout");
+	expect_warning(BASE "\ttimeout tarpit 1h\n", 6,
+		       "'timeout tarpit' ignored: rpilb forwards TCP at layer 4");
+	expect_warning(BASE_FE "\ttimeout server-fin 1s\n" BASE_BE, 4,
+		       "'timeout server-fin' ignored in a frontend section");
+	expect_warning(BASE "\ttimeout client-fin 1s\n", 6,
+		       "'timeout client-fin' ignored in a backend section");
 	expect_warning("defaults\n\ttimeout http-request 10s\n" BASE, 2,
 		       "'timeout http-request' ignored: rpilb forwards TCP at layer 4");
 	expect_warning("defaults\n\ttimeout http-keep-alive 10s\n" BASE, 2,
@@ -131,6 +135,48 @@ static void test_flow_idle(void **state)
 	assert_int_equal(cfg_flow_idle_ms(&cfg, &cfg.frontends[0]), CFG_DEFAULT_IDLE_MS);
 	cfg_free(&cfg);
 	cfg_diags_free(&d);
+}
+
+static uint32_t halfclosed_of(const char *text, uint32_t *idle)
+{
+	struct rpilb_config cfg;
+	struct cfg_diags d;
+	uint32_t ms;
+
+	parse_ok(text, &cfg, &d);
+	*idle = cfg_flow_idle_ms(&cfg, &cfg.frontends[0]);
+	ms = cfg_flow_halfclosed_ms(&cfg, &cfg.frontends[0]);
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
+	return ms;
+}
+
+/* HAProxy's precedence: tunnel supersedes client and server; a FIN timeout cuts shorter. */
+static void test_flow_tunnel_and_fin(void **state)
+{
+	uint32_t idle;
+
+	(void)state;
+	assert_int_equal(halfclosed_of(BASE_FE "\ttimeout client 50s\n" BASE_BE
+					       "\ttimeout server 50s\n\ttimeout tunnel 4h\n",
+				       &idle),
+			 14400000);
+	assert_int_equal(idle, 14400000);
+	/* A tunnel below client and server still wins: it supersedes them. */
+	halfclosed_of(BASE_FE "\ttimeout client 50s\n" BASE_BE "\ttimeout tunnel 10s\n", &idle);
+	assert_int_equal(idle, 10000);
+	assert_int_equal(halfclosed_of("defaults\n\ttimeout tunnel 1h\n\ttimeout client-fin 30s\n"
+				       "\ttimeout server-fin 5s\n" BASE,
+				       &idle),
+			 5000);
+	assert_int_equal(idle, 3600000);
+	assert_int_equal(halfclosed_of(BASE_FE
+				       "\ttimeout client 50s\n\ttimeout client-fin 2s\n" BASE_BE,
+				       &idle),
+			 2000);
+	assert_int_equal(idle, 50000);
+	/* Without a FIN timeout a half-closed flow keeps the established limit. */
+	assert_int_equal(halfclosed_of(BASE_FE "\ttimeout client 50s\n" BASE_BE, &idle), 50000);
 }
 
 static void test_ignored_directives(void **state)
@@ -195,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_timeouts_ignored),
 		cmocka_unit_test(test_flow_idle),
+		cmocka_unit_test(test_flow_tunnel_and_fin),
 		cmocka_unit_test(test_ignored_directives),
 		cmocka_unit_test(test_negated_options_silent),
 	};
