@@ -176,6 +176,25 @@ static void check_has_port(struct parser *p, const struct cfg_check *c,
 			srv->name);
 }
 
+/*
+ * HAProxy answers the stats URI itself and forwards the rest of a proxy's
+ * requests. The kernel forwards whole connections before any URI is seen,
+ * so such a proxy keeps its forwarding and loses its page, with a warning:
+ * its servers are no less reachable than HAProxy makes them.
+ */
+static bool stats_page_forwards(struct parser *p)
+{
+	const struct px *px = &p->px;
+
+	if (!px->nservers && !px->default_backend_here)
+		return false;
+	pwarn_at(
+		p, px->line,
+		"stats page of %s '%s' ignored: its connections go to its servers at layer 4, before any URI is seen; give the page its own section ('listen stats' with 'bind *:1936')",
+		proxy_kind(px->sec), px->name);
+	return true;
+}
+
 static void commit_stats(struct parser *p)
 {
 	struct px *px = &p->px;
@@ -187,14 +206,6 @@ static void commit_stats(struct parser *p)
 			p->stats_line);
 		return;
 	}
-	if (px->nservers)
-		perr_at(p, px->line,
-			"stats page '%s' cannot also have servers: move them to their own backend or listen section",
-			px->name);
-	if (px->default_backend_here)
-		perr_at(p, px->s.default_backend_line,
-			"stats page '%s' cannot also forward to a default_backend: give the stats page its own listen section",
-			px->name);
 	if (!px->nbinds && !px->bind_failed)
 		perr_at(p, px->line, "stats page '%s' has no address: add 'bind *:1936' to it",
 			px->name);
@@ -359,7 +370,7 @@ void section_close(struct parser *p)
 		settings_copy(p, &p->named[k].s, &px->s);
 		break;
 	case SEC_FRONTEND:
-		if (px->stats) {
+		if (px->stats && !stats_page_forwards(p)) {
 			commit_stats(p);
 			break;
 		}
@@ -369,7 +380,7 @@ void section_close(struct parser *p)
 		commit_backend(p);
 		break;
 	case SEC_LISTEN:
-		if (px->stats) {
+		if (px->stats && !stats_page_forwards(p)) {
 			commit_stats(p);
 			break;
 		}

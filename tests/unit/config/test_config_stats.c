@@ -57,6 +57,26 @@ static void test_stats_in_frontend(void **state)
 	cfg_diags_free(&d);
 }
 
+/* HAProxy's "listen web" with both a page and servers: rpilb keeps the forwarding. */
+static void test_stats_with_servers(void **state)
+{
+	struct rpilb_config cfg;
+	struct cfg_diags d;
+
+	(void)state;
+	parse_ok(BASE "listen web\n\tbind :8080\n\tstats enable\n\tstats uri /haproxy?stats\n"
+		      "\tserver w1 10.0.0.2:80\n",
+		 &cfg, &d);
+	assert_int_equal(d.count, 1);
+	assert_false(cfg.stats.enabled);
+	assert_int_equal(cfg.nfrontends, 2);
+	assert_int_equal(cfg.nbackends, 2);
+	assert_int_equal(cfg.frontends[1].binds[0].port, 8080);
+	assert_string_equal(cfg.backends[cfg.frontends[1].backend].servers[0].name, "w1");
+	cfg_free(&cfg);
+	cfg_diags_free(&d);
+}
+
 static void test_stats_users(void **state)
 {
 	char text[2048];
@@ -93,10 +113,14 @@ static void test_stats_errors(void **state)
 		     "stats page 'stats' has no address: add 'bind *:1936' to it");
 	expect_error(BASE "listen stats\n\tbind :1936\n\tbind :1937\n\tstats enable\n", 8,
 		     "stats page 'stats' has 2 addresses");
-	expect_error(BASE "listen stats\n\tbind :1936\n\tstats enable\n\tserver x 10.0.0.2\n", 6,
-		     "stats page 'stats' cannot also have servers");
-	expect_error(BASE "listen stats\n\tbind :1936\n\tstats enable\n\tdefault_backend b\n", 9,
-		     "stats page 'stats' cannot also forward to a default_backend");
+	/* A proxy that forwards keeps forwarding, and its page is ignored, with why. */
+	expect_warning(
+		BASE "listen web\n\tbind :8080\n\tstats enable\n\tstats uri /s\n"
+		     "\tserver x 10.0.0.2:80\n",
+		6,
+		"stats page of listen 'web' ignored: its connections go to its servers at layer 4");
+	expect_warning(BASE "frontend web\n\tbind :8080\n\tstats enable\n\tdefault_backend b\n", 6,
+		       "stats page of frontend 'web' ignored");
 	expect_error(BASE "listen stats\n\tbind :1936\n\tstats enable\n"
 			  "listen stats2\n\tbind :1937\n\tstats enable\n",
 		     9, "only one stats page is supported (the first is the section at line 6)");
@@ -121,7 +145,7 @@ int main(void)
 	const struct CMUnitTest g0[] = {
 		cmocka_unit_test(test_stats_settings), cmocka_unit_test(test_stats_in_frontend),
 		cmocka_unit_test(test_stats_users),    cmocka_unit_test(test_stats_errors),
-		cmocka_unit_test(test_stats_ignored),
+		cmocka_unit_test(test_stats_ignored),  cmocka_unit_test(test_stats_with_servers),
 	};
 	int failed = 0;
 
