@@ -28,7 +28,7 @@
 
 #include <linux/types.h>
 
-#define RPILB_ABI_VERSION 3
+#define RPILB_ABI_VERSION 4 /* 4: rpilb_backend.port_offset (a port-less server, ":+N") */
 
 #define RPILB_MAX_SERVICES 64 /* (VIP, port) pairs: HAProxy frontend binds */
 #define RPILB_MAX_POOLS	   64 /* HAProxy backends: one round robin each */

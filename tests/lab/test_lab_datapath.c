@@ -3,7 +3,8 @@
  * Real TCP through the balancer, in each attach mode: exact round robin
  * over 300 sequential connections, a 100 MB transfer that arrives byte for
  * byte, and many parallel connections that all complete. Then the Pis'
- * TIME_WAIT against shifted timestamps, and merged segments (GRO).
+ * TIME_WAIT against shifted timestamps, merged segments (GRO), and
+ * HAProxy's port ranges, port-less servers, port offsets and check ports.
  */
 #include <stdio.h>
 
@@ -262,6 +263,115 @@ static void test_gro_merged_segments(void **state)
 			 0);
 }
 
+/* A hellod answering as Pi #node on host:port, until the test kills it by its pid file. */
+static void extra_hellod(const char *host, int node, int port)
+{
+	assert_int_equal(
+		lab_run(&L, host, NULL, 0,
+			"rm -f %1$s/hellod-%2$d.pid; "
+			"setsid %3$s/tools/hellod -q -n %2$d -p %4$d -P %1$s/hellod-%2$d.pid "
+			"</dev/null >/dev/null 2>&1 & "
+			"for i in $(seq 50); do [ -s %1$s/hellod-%2$d.pid ] && exit 0; "
+			"sleep 0.1; done; exit 1",
+			L.dir, node, lab_build_dir(), port),
+		0);
+}
+
+static void stop_hellod(int node)
+{
+	lab_run(&L, "lb", NULL, 0,
+		"kill $(cat %1$s/hellod-%2$d.pid) 2>/dev/null; "
+		"for i in $(seq 50); do [ -e %1$s/hellod-%2$d.pid ] || exit 0; sleep 0.1; done",
+		L.dir, node);
+}
+
+/* Which Pi answered each of n requests to the VIP's port, in order. */
+static void requests_to_port(int port, int n, int *who)
+{
+	char out[64 * 16], *line, *save = NULL;
+	int i = 0;
+
+	assert_true(n <= 16);
+	assert_int_equal(lab_run(&L, "c", out, sizeof(out),
+				 "for i in $(seq %d); do curl -s --max-time 3 http://%s:%d/ || "
+				 "echo FAIL; echo; done",
+				 n, LAB_VIP, port),
+			 0);
+	for (line = strtok_r(out, "\n", &save); line && i < n; line = strtok_r(NULL, "\n", &save))
+		who[i++] = lab_hello_backend(line);
+	assert_int_equal(i, n);
+}
+
+/*
+ * Four requests to the VIP's port alternate between pi1 (answering as
+ * node a there) and pi2 (as node b), whichever of them the rotation's turn
+ * gives the first.
+ */
+static void alternates(int port, int a, int b)
+{
+	int who[4];
+
+	requests_to_port(port, 4, who);
+	if (!((who[0] == a && who[1] == b) || (who[0] == b && who[1] == a)) || who[2] != who[0] ||
+	    who[3] != who[1])
+		fail_msg("port %d: answers #%d #%d #%d #%d, want #%d and #%d in turn", port, who[0],
+			 who[1], who[2], who[3], a, b);
+}
+
+static const char port_map_config[] =
+	"defaults\n"
+	"    mode tcp\n"
+	"    timeout connect 5s\n"
+	"    timeout client 50s\n"
+	"    timeout server 50s\n"
+	"\n"
+	"frontend ports\n"
+	"    bind *:8000-8001\n"
+	"    default_backend ports\n"
+	"\n"
+	"backend ports\n"
+	"    server pi1 10.99.0.11 check port 8000 inter 300ms fall 2 rise 2\n"
+	"    server pi2 10.99.0.12:+1000 check port 9000 inter 300ms fall 2 rise 2\n";
+
+/*
+ * HAProxy's L4 addressing: a bind port range is one service per port, a
+ * server without a port gets the port the client connected to, ":+1000"
+ * that port shifted, and "check port" is where its health is asked. pi1
+ * answers as #1 on 8000 and #11 on 8001; pi2 as #20 on 9000 and #21 on
+ * 9001. With pi2's check port silent, pi2 leaves the rotation although
+ * its 8000 (the lab's hellod) still answers: the check went to 9000.
+ */
+static void test_port_map(void **state)
+{
+	struct lab_cfg c = { .proxies = port_map_config };
+	int who[4];
+
+	(void)state;
+	REQUIRE_ROOT();
+	extra_hellod("b1", 11, 8001);
+	extra_hellod("b2", 20, 9000);
+	extra_hellod("b2", 21, 9001);
+	lab_fresh(&L, &c);
+	lab_wait_field(&L, "pi1", "['state']", "UP", 5000);
+	lab_wait_field(&L, "pi2", "['state']", "UP", 5000);
+
+	alternates(8000, 1, 20);
+	alternates(8001, 11, 21);
+
+	stop_hellod(20);
+	lab_wait_field(&L, "pi2", "['state']", "DOWN", 5000);
+	requests_to_port(8000, 2, who);
+	assert_int_equal(who[0], 1);
+	assert_int_equal(who[1], 1);
+	requests_to_port(8001, 2, who);
+	assert_int_equal(who[0], 11);
+	assert_int_equal(who[1], 11);
+
+	stop_hellod(11);
+	stop_hellod(21);
+	assert_int_equal(lab_rpilb_down(&L), 0);
+}
+
 LAB_GROUP_FIXTURE(L, "t2", 3, "hellod")
 
 int main(void)
@@ -272,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_tc),
 		cmocka_unit_test(test_time_wait_takes_shifted_syns),
 		cmocka_unit_test(test_gro_merged_segments),
+		cmocka_unit_test(test_port_map),
 	};
 
 	return cmocka_run_group_tests_name("lab: data path in each attach mode", tests,

@@ -98,6 +98,9 @@ void lab_down(struct lab *l)
 		lab_rpilb_down(l);
 	snprintf(cmd, sizeof(cmd), "tools/lab.sh down %s >/dev/null 2>&1", l->id);
 	run_capture(cmd, NULL, 0);
+	/* Pins a failed test left, or a data path this tree's down would not touch. */
+	snprintf(cmd, sizeof(cmd), "rm -rf /sys/fs/bpf/rpilb-%s", l->id);
+	run_capture(cmd, NULL, 0);
 	for (size_t i = 0; i < sizeof(open_labs) / sizeof(open_labs[0]); i++)
 		if (open_labs[i] == l)
 			open_labs[i] = NULL;
@@ -140,20 +143,9 @@ int lab_run(struct lab *l, const char *host, char *out, size_t outlen, const cha
 	return rc;
 }
 
-int lab_write_config(struct lab *l, const struct lab_cfg *c)
+/* The seed tutorial's frontend and backend, with the lab's servers; stats if asked. */
+static void write_seed(FILE *f, const struct lab_cfg *c, int n)
 {
-	static const struct lab_cfg none;
-	int n;
-	FILE *f;
-
-	if (!c)
-		c = &none;
-	n = c->nservers ? c->nservers : l->nbackends;
-	snprintf(l->cfg, sizeof(l->cfg), "%s/rpilb.cfg", l->dir);
-	snprintf(l->socket, sizeof(l->socket), "%s/rpilb.sock", l->dir);
-	f = fopen(l->cfg, "w");
-	if (!f)
-		return -errno;
 	fprintf(f, "# the seed tutorial's haproxy.cfg, as rpilb runs it in the lab\n"
 		   "defaults\n"
 		   "    mode http\n"
@@ -180,14 +172,34 @@ int lab_write_config(struct lab *l, const struct lab_cfg *c)
 			   "    stats uri /\n"
 			   "    stats hide-version\n"
 			   "    stats auth someuser:password\n");
+}
+
+int lab_write_config(struct lab *l, const struct lab_cfg *c)
+{
+	static const struct lab_cfg none;
+	int n;
+	FILE *f;
+
+	if (!c)
+		c = &none;
+	n = c->nservers ? c->nservers : l->nbackends;
+	snprintf(l->cfg, sizeof(l->cfg), "%s/rpilb.cfg", l->dir);
+	snprintf(l->socket, sizeof(l->socket), "%s/rpilb.sock", l->dir);
+	f = fopen(l->cfg, "w");
+	if (!f)
+		return -errno;
+	if (c->proxies)
+		fputs(c->proxies, f);
+	else
+		write_seed(f, c, n);
 	fprintf(f,
-		"%s\n\nrpilb\n"
+		"\n\nrpilb\n"
 		"%s"
 		"    state-dir %s/state\n"
 		"    socket %s\n"
 		"    pin-dir /sys/fs/bpf/rpilb-%s\n"
 		"%s\n",
-		"", c->no_interface ? "" : "    interface eth0\n", l->dir, l->socket, l->id,
+		c->no_interface ? "" : "    interface eth0\n", l->dir, l->socket, l->id,
 		c->rpilb_extra ? c->rpilb_extra : "");
 	return fclose(f) ? -errno : 0;
 }
@@ -292,6 +304,32 @@ void lab_wait_field(struct lab *l, const char *server, const char *field, const 
 		usleep(100 * 1000);
 	}
 	fail_msg("%s%s is '%s', not '%s', after %ld ms", server, field, got, want, deadline_ms);
+}
+
+void lab_pool(struct lab *l, const char *backend, const char *expr, char *out, size_t len)
+{
+	if (lab_rpilb(l, out, len,
+		      "-j status | python3 -c \"import json,sys; d=json.load(sys.stdin); "
+		      "print(' '.join(s['server'] + '=' + str(%s) for b in d['backends'] "
+		      "if b['backend']=='%s' for s in b['servers']))\"",
+		      expr, backend))
+		fail_msg("status of backend %s: %s", backend, out);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+void lab_wait_pool(struct lab *l, const char *backend, const char *expr, const char *want,
+		   long deadline_ms)
+{
+	char got[512] = "";
+
+	for (long waited = 0; waited <= deadline_ms; waited += 100) {
+		lab_pool(l, backend, expr, got, sizeof(got));
+		if (!strcmp(got, want))
+			return;
+		usleep(100 * 1000);
+	}
+	fail_msg("backend %s: %s reads '%s', not '%s', after %ld ms", backend, expr, got, want,
+		 deadline_ms);
 }
 
 int lab_daemon_pid(struct lab *l)

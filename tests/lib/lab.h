@@ -25,6 +25,8 @@ struct lab_cfg {
 	bool no_check; /* servers without "check": UP for good, no check traffic */
 	bool stats; /* the seed's stats section: listen stats *:1936, someuser:password */
 	bool no_interface; /* no 'interface eth0' line: up picks the interface itself */
+	/* The whole file before the rpilb section, instead of the seed's (servers, stats ignored). */
+	const char *proxies;
 };
 
 struct lab {
@@ -80,6 +82,14 @@ void lab_server_field(struct lab *l, const char *server, const char *field, char
 /* Poll until that field reads want; fail after deadline_ms. */
 void lab_wait_field(struct lab *l, const char *server, const char *field, const char *want,
 		    long deadline_ms);
+/*
+ * Every server of one backend as "NAME=VALUE NAME=VALUE ...", VALUE a Python
+ * expression over s, the server in "rpilbctl -j status" ("s['state']").
+ */
+void lab_pool(struct lab *l, const char *backend, const char *expr, char *out, size_t len);
+/* Poll until lab_pool() reads want exactly; fail after deadline_ms. */
+void lab_wait_pool(struct lab *l, const char *backend, const char *expr, const char *want,
+		   long deadline_ms);
 /* The daemon's pid, from its status. */
 int lab_daemon_pid(struct lab *l);
 

@@ -199,8 +199,11 @@ static int canned_ldap(struct cfg_check *c, unsigned int line)
 
 /*
  * ssl-hello-chk: a TLS ClientHello (TLS 1.2, offering 1.3 too) with the
- * suites and groups any current server takes; a ServerHello, or a
- * HelloRetryRequest (also a ServerHello), means a TLS server answers.
+ * suites and groups any current server takes. Its key_share is empty, as
+ * RFC 8446 allows, so a TLS 1.3 server answers with a HelloRetryRequest
+ * (a ServerHello) instead of a missing_extension alert. As HAProxy's, the
+ * check passes on any TLS record back, handshake or alert: either way a
+ * TLS server answered.
  */
 static void client_hello(struct bytes *m)
 {
@@ -236,6 +239,7 @@ static void client_hello(struct bytes *m)
 	for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
 		put16be(m, sigalgs[i]);
 	put(m, "\x00\x2b\x00\x05\x04\x03\x04\x03\x03", 9); /* versions: 1.3, 1.2 */
+	put(m, "\x00\x33\x00\x02\x00\x00", 6); /* key_share: none yet */
 	put(m, "\xff\x01\x00\x01\x00", 5); /* renegotiation_info, empty */
 	patch_be(m, ext, 2, m->n - ext - 2);
 	patch_be(m, hs, 3, m->n - hs - 3);

@@ -145,13 +145,12 @@ static enum expect_verdict judge_ldap(const unsigned char *b, size_t len, bool l
 static enum expect_verdict judge_ssl_hello(const unsigned char *b, size_t len, bool last,
 					   struct expect_outcome *o)
 {
-	if (len < 6)
-		return last ? fail(o, CHK_L6RSP, "%s", "no TLS handshake reply") : EXPECT_WAIT;
-	if (b[0] == 22 && b[1] == 3 && b[5] == 2)
+	/* HAProxy's rule: at least a record header (5 bytes), of a handshake (22) or an alert (21). */
+	if (len < 5)
+		return last ? fail(o, CHK_L6RSP, "%s", "no TLS record back") : EXPECT_WAIT;
+	if (b[0] == 22 || b[0] == 21)
 		return EXPECT_PASS;
-	if (b[0] == 21 && b[1] == 3)
-		return fail(o, CHK_L6RSP, "%s", "TLS alert instead of a ServerHello");
-	return fail(o, CHK_L6RSP, "%s", "not a TLS ServerHello");
+	return fail(o, CHK_L6RSP, "%s", "not a TLS record");
 }
 
 /*

@@ -147,6 +147,13 @@ static void ssl_hello(void **state)
 	off += 1 + b[off]; /* compression */
 	ext = b[off] << 8 | b[off + 1];
 	assert_int_equal(off + 2 + ext, n);
+	/* The extensions in turn; key_share (51) is there and empty (RFC 8446 4.2.8). */
+	for (off += 2; off + 4 <= n; off += 4 + (b[off + 2] << 8 | b[off + 3]))
+		if ((b[off] << 8 | b[off + 1]) == 51)
+			break;
+	assert_true(off + 6 <= n);
+	assert_int_equal(b[off + 2] << 8 | b[off + 3], 2);
+	assert_int_equal(b[off + 4] << 8 | b[off + 5], 0);
 	cfg_check_free(&c);
 }
 
