@@ -4,7 +4,7 @@
 
 Run in the lab's client namespace: hostile.py VIP [PORT_OF_AN_OPEN_FLOW].
 Prints how many frames were sent. Each shape has a defined verdict and
-counter in the data path (tests/bpf/test_datapath.c holds the exact ones);
+counter in the data path (tests/bpf/test_dp_hostile.c holds the exact ones);
 here they arrive together, while real traffic goes on.
 """
 import random
