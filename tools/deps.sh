@@ -42,7 +42,8 @@ demo=(iproute2 ethtool curl util-linux)
 test=(iproute2 ethtool curl socat nginx-light wrk haproxy nftables python3-scapy
 	prometheus chromium libclang-rt-14-dev valgrind dpkg-dev qemu-user-static
 	scdoc debootstrap lintian bash-completion man-db groff-base file python3 systemd
-	util-linux tcpdump redis-server mosquitto openssl)
+	util-linux tcpdump redis-server mosquitto openssl postgresql mariadb-server
+	mariadb-client slapd ldap-utils)
 host=$(dpkg --print-architecture)
 cross_tools=() arm64=()
 # A cross build for the Pi: asked for, or part of make check on amd64.

@@ -14,7 +14,6 @@
  * its own servers and stops them, and lab_down() kills whatever a failed
  * test left.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -78,37 +77,18 @@ static void up_with(const char *name, const char *from)
 
 /* ---- the servers on the Pis --------------------------------------------------------- */
 
-/* Run cmd on host in the background, its pid in DIR/run/tag.pid, its output in tag.log. */
-static void spawn(const char *host, const char *tag, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* lab_spawn() into DIR/run, where stop_servers() finds it. */
+#define spawn(host, tag, ...)                                                                      \
+	do {                                                                                       \
+		char run_[200];                                                                    \
+                                                                                                   \
+		snprintf(run_, sizeof(run_), "%s/run", L.dir);                                     \
+		assert_int_equal(lab_spawn(&L, host, run_, tag, __VA_ARGS__), 0);                  \
+	} while (0)
 
-static void spawn(const char *host, const char *tag, const char *fmt, ...)
-{
-	char cmd[1024], path[256];
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s/run/%s.sh", L.dir, tag);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "echo $$ > %s/run/%s.pid\nexec %s\n", L.dir, tag, cmd);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(lab_run(&L, host, NULL, 0,
-				 "setsid sh %1$s/run/%2$s.sh </dev/null >%1$s/run/%2$s.log 2>&1 &",
-				 L.dir, tag),
-			 0);
-}
-
-/* Until something on host accepts on port; fail after 5 s. */
 static void wait_listening(const char *host, int port)
 {
-	if (lab_run(&L, host, NULL, 0,
-		    "timeout 5 bash -c 'until exec 3<>/dev/tcp/127.0.0.1/%d; do sleep 0.05; done' "
-		    "2>/dev/null",
-		    port))
+	if (lab_wait_listening(&L, host, port, 5))
 		fail_msg("nothing listens on %s:%d after 5 s", host, port);
 }
 

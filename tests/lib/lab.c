@@ -237,6 +237,35 @@ int lab_rpilb_down(struct lab *l)
 	return rc;
 }
 
+int lab_spawn(struct lab *l, const char *host, const char *dir, const char *tag, const char *fmt,
+	      ...)
+{
+	char cmd[1024], path[256];
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s.sh", dir, tag);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "echo $$ > %s/%s.pid\nexec %s\n", dir, tag, cmd);
+	if (fclose(f))
+		return -errno;
+	return lab_run(l, host, NULL, 0, "setsid sh %1$s/%2$s.sh </dev/null >%1$s/%2$s.log 2>&1 &",
+		       dir, tag);
+}
+
+int lab_wait_listening(struct lab *l, const char *host, int port, int seconds)
+{
+	return lab_run(l, host, NULL, 0,
+		       "timeout %d bash -c 'until exec 3<>/dev/tcp/127.0.0.1/%d; do sleep 0.05; "
+		       "done' 2>/dev/null",
+		       seconds, port);
+}
+
 int lab_hello_backend(const char *body)
 {
 	const char *p = strstr(body, "Hello from raspberry pi #");

@@ -93,6 +93,16 @@ void lab_wait_pool(struct lab *l, const char *backend, const char *expr, const c
 /* The daemon's pid, from its status. */
 int lab_daemon_pid(struct lab *l);
 
+/*
+ * Start a shell command on host in the background, in a session of its
+ * own: its pid in DIR/TAG.pid (the command's own: it is exec'd), its output
+ * in DIR/TAG.log. lab_down() ends whatever is left of it.
+ */
+int lab_spawn(struct lab *l, const char *host, const char *dir, const char *tag, const char *fmt,
+	      ...) __attribute__((format(printf, 5, 6)));
+/* Until something on host accepts on its port; non-zero after seconds. */
+int lab_wait_listening(struct lab *l, const char *host, int port, int seconds);
+
 /* Which backend (1..n) answered "Hello from raspberry pi #N at ...", or -1. */
 int lab_hello_backend(const char *body);
 

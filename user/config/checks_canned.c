@@ -124,7 +124,9 @@ static int canned_smtp(struct cfg_check *c, unsigned int line, const char *verb,
 /*
  * mysql-check [user U [post-41|pre-41]]. Without a user: the greeting only.
  * With one: a login without a password (the user must exist and need
- * none, as HAProxy requires), its OK packet, then COM_QUIT.
+ * none, as HAProxy requires) sent with COM_QUIT behind it, as HAProxy
+ * sends them, then its OK packet. The check reports the greeting's server
+ * version either way, as HAProxy's does.
  */
 static int canned_mysql(struct cfg_check *c, unsigned int line, const char *user, bool pre41)
 {
@@ -153,14 +155,14 @@ static int canned_mysql(struct cfg_check *c, unsigned int line, const char *user
 		put(&m, user, ulen + 1);
 		put8(&m, 0); /* an empty auth response */
 	}
-	if (m.full)
-		return -EINVAL;
 	m.b[0] = (m.n - 4) & 0xff;
 	m.b[1] = (m.n - 4) >> 8 & 0xff;
 	m.b[2] = (m.n - 4) >> 16 & 0xff;
+	put(&m, quit, sizeof(quit));
+	if (m.full)
+		return -EINVAL;
 	return add_send(c, line, m.b, m.n) &&
-			       add_expect(c, line, CFG_MATCH_PROTO, CFG_JUDGE_MYSQL, "ok") &&
-			       add_send(c, line, quit, sizeof(quit))
+			       add_expect(c, line, CFG_MATCH_PROTO, CFG_JUDGE_MYSQL, "ok")
 		       ? 0
 		       : -ENOMEM;
 }

@@ -141,7 +141,7 @@ static enum expect_verdict judge_ldap(const unsigned char *b, size_t len, bool l
 	return EXPECT_PASS;
 }
 
-/* TLS/SSL: a handshake record (22) carrying a ServerHello (2); an alert (21) is a refusal. */
+/* TLS/SSL: any record back, a handshake (22) or an alert (21): a TLS server answered. */
 static enum expect_verdict judge_ssl_hello(const unsigned char *b, size_t len, bool last,
 					   struct expect_outcome *o)
 {

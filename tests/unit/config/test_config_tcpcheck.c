@@ -191,10 +191,10 @@ static void test_canned_options(void **state)
 
 	c = check_of("\toption mysql-check user haproxy post-41\n", &cfg, &d);
 	assert_string_equal(c->what, "option mysql-check");
-	/* greeting, login, its OK, then a QUIT */
-	assert_int_equal(c->nrules, 4);
+	/* greeting, the login with a QUIT behind it, its OK */
+	assert_int_equal(c->nrules, 3);
+	assert_int_equal(c->rules[1].kind, CFG_RULE_SEND);
 	assert_int_equal(c->rules[2].judge, CFG_JUDGE_MYSQL);
-	assert_int_equal(c->rules[3].kind, CFG_RULE_SEND);
 	done(&cfg, &d);
 
 	c = check_of("\toption pgsql-check user patroni\n", &cfg, &d);

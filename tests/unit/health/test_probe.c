@@ -557,6 +557,26 @@ static void test_mysql_greeting(void **state)
 	assert_string_equal(f->c.detail, "MySQL 8.0.36");
 }
 
+/* A login: the OK packet passes, and the check still reports the greeting's version. */
+static void test_mysql_login(void **state)
+{
+	static const struct srv_step login[] = {
+		{ .say = "\x0b\x00\x00\x00\x0a"
+			 "8.0.36\0\x01\x02\x03",
+		  .say_len = 15 },
+		{ .await = "rpilb\0",
+		  .await_len = 6,
+		  .say = "\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00",
+		  .say_len = 11 },
+	};
+	struct fx *f = *state;
+
+	f->srv.keep_open = true;
+	canned_check(f, CFG_CANNED_MYSQL, "rpilb", login, 2);
+	assert_int_equal(f->c.result, CHK_L7OK);
+	assert_string_equal(f->c.detail, "MySQL 8.0.36");
+}
+
 static void test_ssl_hello(void **state)
 {
 	static const struct srv_step hello[] = {
@@ -691,6 +711,7 @@ int main(void)
 		T(test_smtp_dialogue),
 		T(test_smtp_refused),
 		T(test_mysql_greeting),
+		T(test_mysql_login),
 		T(test_ssl_hello),
 		T(test_tcpcheck_two_ports),
 		T(test_timeout_check_bounds_the_read),
